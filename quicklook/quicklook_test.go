@@ -377,9 +377,9 @@ func barLightness(t *testing.T, name string) []float64 {
 }
 
 func TestColormapLightness(t *testing.T) {
-	// 8-bit rounding moves L* by up to about 0.3, so neighbouring equal
-	// colours may differ by that much in either direction.
-	const tol = 0.5
+	// Rounding to 8 bits per channel makes L* dip slightly between some
+	// neighbouring entries (by 0.03 in viridis), so small reversals pass.
+	const tol = 0.2
 	for _, tc := range []struct {
 		name        string
 		first, last float64 // L* of the end colours, by lightness below
