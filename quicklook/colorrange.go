@@ -57,6 +57,9 @@ func chooseRange(data []float64, mask []bool, opt *Options) (colorRange, error) 
 	if !(r.lo < r.hi) {
 		r.lo, r.hi = widen(r.lo)
 	}
+	if math.IsInf(r.hi-r.lo, 0) {
+		return r, fmt.Errorf("quicklook: colour range [%g, %g] is wider than the largest float64; set Min and Max", r.lo, r.hi)
+	}
 	for _, v := range values {
 		r.below = r.below || v < r.lo
 		r.above = r.above || v > r.hi

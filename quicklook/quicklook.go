@@ -72,8 +72,9 @@ const maxMapPixels = 16384
 //
 // Encode returns an error, and writes nothing, when nx or ny is not
 // positive, when len(data) or a non-empty len(opt.Mask) is not nx*ny, when
-// the colour map is unknown, or when Min, Max, PixelArcmin or Scale are
-// invalid. A constant or fully masked map is drawn without error.
+// the colour map is unknown, when Min, Max, PixelArcmin or Scale are
+// invalid, or when the colour range is wider than the largest float64. A
+// constant or fully masked map is drawn without error.
 func Encode(w io.Writer, data []float64, nx, ny int, opt Options) error {
 	if nx <= 0 || ny <= 0 || nx > maxMapPixels || ny > maxMapPixels {
 		return fmt.Errorf("quicklook: map size %d×%d is invalid: each side must be between 1 and %d pixels", nx, ny, maxMapPixels)

@@ -327,6 +327,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"zero width", nil, 0, 3, quicklook.Options{}, []string{"0×3"}},
 		{"unknown colour map", data, 4, 3, quicklook.Options{Colormap: "jet"}, []string{`"jet"`, "viridis"}},
 		{"inverted range", data, 4, 3, quicklook.Options{Min: 1, Max: -1}, []string{"Min = 1", "Max = -1"}},
+		{"overflowing range", data, 4, 3, quicklook.Options{Min: -math.MaxFloat64, Max: math.MaxFloat64}, []string{"colour range", "wider"}},
 		{"NaN range", data, 4, 3, quicklook.Options{Min: math.NaN(), Max: 1}, []string{"Min = NaN"}},
 		{"negative pixel size", data, 4, 3, quicklook.Options{PixelArcmin: -0.29}, []string{"PixelArcmin = -0.29"}},
 		{"negative scale", data, 4, 3, quicklook.Options{Scale: -2}, []string{"Scale = -2"}},
