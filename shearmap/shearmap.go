@@ -133,54 +133,73 @@ func Assign(grid skymap.Grid, ra, dec, weight []float64) (*Assignment, error) {
 		WeightSq:  make([]float64, grid.Len()),
 	}
 
-	// Locate the galaxies in parallel chunks; each chunk reports galaxies
-	// that cannot be projected.
+	// Locate the galaxies in parallel chunks. Each worker accumulates its
+	// own per-pixel sums, merged afterwards, and notes the galaxies that
+	// cannot be projected.
 	loc := skymap.NewLocator(grid)
-	workers := chunks(n)
-	tooFar := make([]int, len(workers))
-	firstFar := make([]int, len(workers))
+	parts := chunks(n)
+	type partial struct {
+		ngal          []int32
+		sumW, sumW2   []float64
+		outside       int
+		tooFar, first int
+	}
+	res := make([]partial, len(parts))
 	var wg sync.WaitGroup
-	for w, c := range workers {
-		firstFar[w] = -1
+	for w, c := range parts {
+		r := &res[w]
+		r.first = -1
+		if w == 0 {
+			r.ngal, r.sumW, r.sumW2 = a.NGal, a.WeightSum, a.WeightSq
+		} else {
+			r.ngal = make([]int32, grid.Len())
+			r.sumW = make([]float64, grid.Len())
+			r.sumW2 = make([]float64, grid.Len())
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := c[0]; i < c[1]; i++ {
 				p, far := loc.Index(ra[i], dec[i])
 				a.Pixel[i] = int32(p)
-				if far {
-					if tooFar[w] == 0 {
-						firstFar[w] = i
+				if p < 0 {
+					r.outside++
+					if far {
+						if r.tooFar == 0 {
+							r.first = i
+						}
+						r.tooFar++
 					}
-					tooFar[w]++
+					continue
 				}
+				wi := weight[i]
+				r.ngal[p]++
+				r.sumW[p] += wi
+				r.sumW2[p] += wi * wi
 			}
 		}()
 	}
 	wg.Wait()
 
 	far := &TooFarError{First: -1, Center: [2]float64{grid.CenterRA, grid.CenterDec}}
-	for w := range workers {
-		far.Count += tooFar[w]
-		if far.First < 0 && firstFar[w] >= 0 {
-			far.First = firstFar[w]
+	for w := range res {
+		r := &res[w]
+		far.Count += r.tooFar
+		if far.First < 0 && r.first >= 0 {
+			far.First = r.first
+		}
+		a.Outside += r.outside
+		if w > 0 {
+			for p := range a.NGal {
+				a.NGal[p] += r.ngal[p]
+				a.WeightSum[p] += r.sumW[p]
+				a.WeightSq[p] += r.sumW2[p]
+			}
 		}
 	}
 	if far.Count > 0 {
 		far.RA, far.Dec = ra[far.First], dec[far.First]
 		return nil, far
-	}
-
-	// Accumulate the sums that do not depend on ellipticities.
-	for i, p := range a.Pixel {
-		if p < 0 {
-			a.Outside++
-			continue
-		}
-		w := weight[i]
-		a.NGal[p]++
-		a.WeightSum[p] += w
-		a.WeightSq[p] += w * w
 	}
 	a.Binned = n - a.Outside
 	if a.Binned == 0 {
@@ -192,44 +211,72 @@ func Assign(grid skymap.Grid, ra, dec, weight []float64) (*Assignment, error) {
 // SigmaE returns the weighted per-component ellipticity dispersion of the
 // galaxies on the grid.
 func (a *Assignment) SigmaE(e1, e2 []float64) float64 {
-	var sw, s1, s2 float64
-	for i, p := range a.Pixel {
-		if p < 0 {
+	var m moments
+	m.add(a, e1, e2, 0, len(a.Pixel))
+	return m.sigmaE()
+}
+
+// moments are the weighted sums behind σ_e, accumulated in one pass:
+// Σw (e − ē)² = Σw e² − (Σw e)² / Σw, which loses no significant digits for
+// ellipticities of order 0.3 with a mean near 0.
+type moments struct {
+	w, we1, we2, we11, we22 float64
+}
+
+func (m *moments) add(a *Assignment, e1, e2 []float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		if a.Pixel[i] < 0 {
 			continue
 		}
 		w := a.Weight[i]
-		sw += w
-		s1 += w * e1[i]
-		s2 += w * e2[i]
+		m.w += w
+		m.we1 += w * e1[i]
+		m.we2 += w * e2[i]
+		m.we11 += w * e1[i] * e1[i]
+		m.we22 += w * e2[i] * e2[i]
 	}
-	if sw == 0 {
+}
+
+func (m *moments) merge(o moments) {
+	m.w += o.w
+	m.we1 += o.we1
+	m.we2 += o.we2
+	m.we11 += o.we11
+	m.we22 += o.we22
+}
+
+func (m *moments) sigmaE() float64 {
+	if m.w == 0 {
 		return math.NaN()
 	}
-	m1, m2 := s1/sw, s2/sw
-	var ss float64
-	for i, p := range a.Pixel {
-		if p < 0 {
-			continue
-		}
-		d1, d2 := e1[i]-m1, e2[i]-m2
-		ss += a.Weight[i] * (d1*d1 + d2*d2)
-	}
-	return math.Sqrt(ss / (2 * sw))
+	ss := m.we11 - m.we1*m.we1/m.w + m.we22 - m.we2*m.we2/m.w
+	return math.Sqrt(max(ss, 0) / (2 * m.w))
 }
 
 // MeanShear writes the weighted mean ellipticity per pixel into g1 and g2,
 // which must have the grid's length; pixels without weight get 0. It
-// allocates nothing.
+// allocates nothing and runs on the calling goroutine only.
 func (a *Assignment) MeanShear(g1, g2, e1, e2 []float64) {
+	a.checkLengths(g1, g2, e1, e2)
+	clear(g1)
+	clear(g2)
+	a.sumShear(g1, g2, e1, e2, 0, len(a.Pixel))
+	a.normalise(g1, g2)
+}
+
+func (a *Assignment) checkLengths(g1, g2, e1, e2 []float64) {
 	if len(g1) != a.Grid.Len() || len(g2) != a.Grid.Len() {
 		panic(fmt.Sprintf("shearmap: shear maps of %d and %d pixels for a grid of %d", len(g1), len(g2), a.Grid.Len()))
 	}
 	if len(e1) != len(a.Pixel) || len(e2) != len(a.Pixel) {
 		panic(fmt.Sprintf("shearmap: %d and %d ellipticities for %d galaxies", len(e1), len(e2), len(a.Pixel)))
 	}
-	clear(g1)
-	clear(g2)
-	for i, p := range a.Pixel {
+}
+
+// sumShear adds w e1 and w e2 of galaxies lo to hi into g1 and g2.
+func (a *Assignment) sumShear(g1, g2, e1, e2 []float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		p := a.Pixel[i]
 		if p < 0 {
 			continue
 		}
@@ -237,6 +284,10 @@ func (a *Assignment) MeanShear(g1, g2, e1, e2 []float64) {
 		g1[p] += w * e1[i]
 		g2[p] += w * e2[i]
 	}
+}
+
+// normalise turns weighted sums into weighted means.
+func (a *Assignment) normalise(g1, g2 []float64) {
 	for p, sw := range a.WeightSum {
 		if sw > 0 {
 			g1[p] /= sw
@@ -260,7 +311,8 @@ func Bin(grid skymap.Grid, ra, dec, e1, e2, weight []float64) (*Field, error) {
 	return a.Field(e1, e2), nil
 }
 
-// Field bins the ellipticities e1 and e2 of the assigned galaxies.
+// Field bins the ellipticities e1 and e2 of the assigned galaxies, on all
+// CPUs.
 func (a *Assignment) Field(e1, e2 []float64) *Field {
 	n := a.Grid.Len()
 	f := &Field{
@@ -271,11 +323,41 @@ func (a *Assignment) Field(e1, e2 []float64) *Field {
 		Weight:   a.WeightSum,
 		WeightSq: a.WeightSq,
 		Std:      make([]float64, n),
-		SigmaE:   a.SigmaE(e1, e2),
 		Binned:   a.Binned,
 		Outside:  a.Outside,
 	}
-	a.MeanShear(f.G1, f.G2, e1, e2)
+	a.checkLengths(f.G1, f.G2, e1, e2)
+
+	// Each worker sums its galaxies into its own maps; worker 0 uses the
+	// result maps directly.
+	parts := chunks(len(a.Pixel))
+	mom := make([]moments, len(parts))
+	sums := make([][2][]float64, len(parts))
+	var wg sync.WaitGroup
+	for w, c := range parts {
+		if w == 0 {
+			sums[w] = [2][]float64{f.G1, f.G2}
+		} else {
+			sums[w] = [2][]float64{make([]float64, n), make([]float64, n)}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.sumShear(sums[w][0], sums[w][1], e1, e2, c[0], c[1])
+			mom[w].add(a, e1, e2, c[0], c[1])
+		}()
+	}
+	wg.Wait()
+	for w := 1; w < len(parts); w++ {
+		for p := range f.G1 {
+			f.G1[p] += sums[w][0][p]
+			f.G2[p] += sums[w][1][p]
+		}
+		mom[0].merge(mom[w])
+	}
+	a.normalise(f.G1, f.G2)
+
+	f.SigmaE = mom[0].sigmaE()
 	for p, sw := range a.WeightSum {
 		if sw > 0 {
 			f.Std[p] = f.SigmaE * math.Sqrt(a.WeightSq[p]) / sw

@@ -258,6 +258,9 @@ func wrap360(a float64) float64 {
 
 // wrap180 returns a in (-180, 180].
 func wrap180(a float64) float64 {
+	if a > -180 && a <= 180 {
+		return a // the common case, without the cost of math.Mod
+	}
 	a = math.Mod(a, 360)
 	switch {
 	case a > 180:
