@@ -7,11 +7,30 @@ import (
 	"sync/atomic"
 )
 
-// blockWidth is the number of adjacent columns that the column pass
-// transforms together. A block row of 8 complex128 values is 128 bytes, two
-// cache lines, so every line read from the array is used in full, and the
-// inner loops of the Stockham stages run over at least 8 elements.
-const blockWidth = 8
+// The column pass transforms blocks of adjacent columns together, between
+// minBlockWidth and maxBlockWidth of them (multiples of 8). A block row of 8
+// complex128 values is 128 bytes, two cache lines, so no line read from the
+// array is wasted, and the inner loops of the Stockham stages run over at
+// least 8 elements. Wider blocks read longer runs from each row, which the
+// hardware prefetcher and the TLB handle better: at 4096×4096, where each
+// row is 16 pages of 4 KiB, 64 columns cut the column pass time by about a
+// fifth against 8. Blocks are kept narrow enough that each worker gets
+// several.
+const (
+	minBlockWidth   = 8
+	maxBlockWidth   = 64
+	blocksPerWorker = 8
+)
+
+// blockWidthFor returns the column block width for an array with nx
+// columns split among the given number of workers.
+func blockWidthFor(nx, workers int) int {
+	b := minBlockWidth
+	for 2*b <= maxBlockWidth && nx/(2*b) >= blocksPerWorker*workers {
+		b *= 2
+	}
+	return b
+}
 
 // minParallel is the smallest array, in elements, that a call splits across
 // goroutines; below it, waking them costs more than they save.
@@ -25,6 +44,7 @@ const minParallel = 64 * 64
 // is not safe for concurrent use by several goroutines; give each its own.
 type Plan2D struct {
 	nx, ny  int
+	block   int
 	rows    kernel // length nx
 	cols    kernel // length ny
 	workers int
@@ -42,8 +62,8 @@ type Plan2D struct {
 // scratch2D is one worker's scratch space.
 type scratch2D struct {
 	rowWork   []complex128 // rows.workLen(1)
-	block     []complex128 // ny·blockWidth: the gathered column block
-	blockWork []complex128 // cols.workLen(blockWidth)
+	block     []complex128 // ny·block: the gathered column block
+	blockWork []complex128 // cols.workLen(block)
 }
 
 // NewPlan2D returns a plan for arrays of nx columns and ny rows, with
@@ -75,11 +95,15 @@ func (p *Plan2D) SetWorkers(n int) {
 	if n > 1 {
 		ensurePool(n - 1)
 	}
+	if block := blockWidthFor(p.nx, n); block != p.block {
+		p.block = block
+		p.scratch = p.scratch[:0]
+	}
 	for len(p.scratch) < n {
 		p.scratch = append(p.scratch, scratch2D{
 			rowWork:   make([]complex128, p.rows.workLen(1)),
-			block:     make([]complex128, p.ny*blockWidth),
-			blockWork: make([]complex128, p.cols.workLen(blockWidth)),
+			block:     make([]complex128, p.ny*p.block),
+			blockWork: make([]complex128, p.cols.workLen(p.block)),
 		})
 	}
 	p.workers = n
@@ -116,7 +140,7 @@ func (p *Plan2D) execute(dst, src []complex128, inverse bool) {
 	// Rows, from src to dst. A row of length 1 is its own transform.
 	if p.nx > 1 {
 		p.columnPass = false
-		p.chunk = max(1, p.ny/(4*p.workers))
+		p.chunk = max(1, p.ny/(16*p.workers))
 		p.runPass((p.ny + p.chunk - 1) / p.chunk)
 	} else if &dst[0] != &src[0] {
 		copy(dst, src)
@@ -125,7 +149,7 @@ func (p *Plan2D) execute(dst, src []complex128, inverse bool) {
 	// Columns, in place in dst.
 	if p.ny > 1 {
 		p.columnPass = true
-		p.runPass((p.nx + blockWidth - 1) / blockWidth)
+		p.runPass((p.nx + p.block - 1) / p.block)
 	}
 	p.dst, p.src = nil, nil
 }
@@ -158,7 +182,7 @@ func (p *Plan2D) runShare(worker int) {
 			return
 		}
 		if p.columnPass {
-			p.columnBlock(u*blockWidth, sc)
+			p.columnBlock(u*p.block, sc)
 		} else {
 			p.rowChunk(u*p.chunk, sc)
 		}
@@ -174,19 +198,44 @@ func (p *Plan2D) rowChunk(y0 int, sc *scratch2D) {
 	}
 }
 
-// columnBlock transforms the columns x0 to x0+blockWidth−1 (fewer at the
+// columnBlock transforms the columns x0 to x0+p.block−1 (fewer at the
 // right edge) of dst in place. It gathers them into a contiguous block of
 // ny rows, where they form interleaved sequences for the Stockham stages,
 // and scatters the result back.
 func (p *Plan2D) columnBlock(x0 int, sc *scratch2D) {
 	nx, ny := p.nx, p.ny
-	w := min(blockWidth, nx-x0)
+	w := min(p.block, nx-x0)
 	block := sc.block[:ny*w]
-	for y := range ny {
-		copy(block[y*w:][:w], p.dst[y*nx+x0:][:w])
+	if w%8 == 0 {
+		for y := range ny {
+			for i := 0; i < w; i += 8 {
+				copyBlockRow(block[y*w+i:], p.dst[y*nx+x0+i:])
+			}
+		}
+	} else {
+		for y := range ny {
+			copy(block[y*w:][:w], p.dst[y*nx+x0:][:w])
+		}
 	}
 	r := p.cols.apply(block, sc.blockWork, w, p.inverse)
-	for y := range ny {
-		copy(p.dst[y*nx+x0:][:w], r[y*w:][:w])
+	if w%8 == 0 {
+		for y := range ny {
+			for i := 0; i < w; i += 8 {
+				copyBlockRow(p.dst[y*nx+x0+i:], r[y*w+i:])
+			}
+		}
+	} else {
+		for y := range ny {
+			copy(p.dst[y*nx+x0:][:w], r[y*w:][:w])
+		}
 	}
+}
+
+// copyBlockRow copies 8 elements with inline assignments, saving the call
+// to memmove that copy makes for each 128-byte run.
+func copyBlockRow(dst, src []complex128) {
+	d := dst[:8]
+	s := src[:8]
+	d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+	d[4], d[5], d[6], d[7] = s[4], s[5], s[6], s[7]
 }

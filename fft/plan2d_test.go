@@ -49,16 +49,17 @@ func separableDFT2(x []complex128, nx, ny int, sign float64) []complex128 {
 type size2D struct{ nx, ny int }
 
 // smallSizes2D are checked against the double sum. They include length 1 on
-// either axis, primes, and widths that are not a multiple of blockWidth.
+// either axis, primes, and widths that are not a multiple of 8.
 var smallSizes2D = []size2D{
 	{1, 1}, {1, 7}, {7, 1}, {2, 2}, {8, 8}, {12, 10}, {17, 13}, {9, 16}, {30, 6}, {5, 31},
 }
 
 // largeSizes2D are checked against the separable reference. They run on
 // several goroutines (at least minParallel elements) and include sizes that
-// go through Bluestein's algorithm on one or both axes.
+// go through Bluestein's algorithm on one or both axes, and widths that
+// give column blocks wider than 8 with a narrower block at the right edge.
 var largeSizes2D = []size2D{
-	{64, 64}, {360, 24}, {24, 360}, {97, 127}, {127, 97}, {509, 12}, {100, 90}, {256, 33},
+	{64, 64}, {360, 24}, {24, 360}, {97, 127}, {127, 97}, {509, 12}, {100, 90}, {256, 33}, {1030, 6},
 }
 
 func TestPlan2DAgainstNaiveDFT(t *testing.T) {
