@@ -142,7 +142,7 @@ func List(path string) ([]HDUInfo, error) {
 // do not start a new extension header are ignored, as other readers do.
 func (ff *file) scan() error {
 	var offset int64
-	for index := 0; offset < ff.size; index++ {
+	for index := 0; index == 0 || offset < ff.size; index++ {
 		if index > 0 {
 			// Another HDU follows only when a whole header block starts
 			// with XTENSION.

@@ -76,6 +76,12 @@ func ReadTable(path, hdu string) (*Table, error) {
 	if err := t.readColumns(header{cards: h.cards, ff: ff, index: h.Index}, h.Columns); err != nil {
 		return nil, err
 	}
+	if t.rowBytes == 0 && t.Rows > 0 {
+		// Such rows hold nothing, and a per-row result for up to 2^31 of
+		// them would exhaust memory.
+		return nil, errorf(ErrUnsupported, "%s: HDU %d: the table has %d rows of 0 bytes (NAXIS1 = 0), which hold no values",
+			path, h.Index, t.Rows)
+	}
 	if h.Bitpix != 8 {
 		return nil, errorf(ErrInvalid, "%s: HDU %d: a table must have BITPIX = 8, found %d", path, h.Index, h.Bitpix)
 	}
