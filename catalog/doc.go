@@ -3,11 +3,10 @@
 // a text table.
 //
 // Read checks the catalogue as it reads it. Rows with a null, NaN or Inf in a
-// column that is read are dropped and counted by reason (Drops), and a
-// catalogue that cannot give a map is an error naming the file: a missing
-// column (with the flag that names it and the columns that exist), no rows,
-// every row dropped, a negative weight, weights that are all zero, or
-// |Dec| > 90. RA is returned in [0, 360), so a field that crosses RA = 0 has
+// column that is read are dropped and counted by reason (Drops). A catalogue
+// that cannot give a map is an error naming the file: a missing column (with
+// the flag that names it and the columns that exist), no rows, every row
+// dropped, a negative weight, weights that are all zero, or |Dec| > 90. RA is returned in [0, 360), so a field that crosses RA = 0 has
 // values near both 0 and 360: a caller that bins positions must handle the
 // wrap.
 //

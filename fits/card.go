@@ -284,9 +284,9 @@ func quote(s string) string {
 }
 
 // encodeCard writes c as one or more 80-character lines. A string that does
-// not fit on one card continues on CONTINUE cards; the caller must then have
-// written a LONGSTRN card earlier in the header. A comment that does not fit
-// on the (last) card is cut at column 80.
+// not fit on one card continues on CONTINUE cards, and continued is then true
+// so that the caller announces the convention with a LONGSTRN card. A comment
+// that does not fit on the last card is cut at column 80.
 func encodeCard(c Card) (lines []string, continued bool, err error) {
 	if c.Value == nil {
 		return encodeCommentary(c)

@@ -41,14 +41,14 @@
 // v0.4.0 (fitsverify from Debian 12, astropy 5.2.1): a binary table it wrote
 // (columns D, J, E) failed fitsverify with 6 errors and 3 warnings (NAXIS2
 // in a primary HDU with NAXIS = 0, TBCOLn cards in a binary table, THEAP
-// with PCOUNT = 0, TSCALn = 0), and astropy read every value of it as 0. It
-// writes float header values with 6 significant digits (%#20G, so CRVAL1 =
-// 150.1161025 becomes 150.116), writes CONTINUE cards without LONGSTRN
-// (a fitsverify warning), panics on a card value of a type it does not know
-// (int64 among them), and on read it accepted a header without END and
-// panicked (makeslice: len out of range) on a negative or huge NAXISn. Its
-// row-by-row Scan took 108 ms to read the 417,117-row COSMOS catalogue,
-// where ReadTable with Float64 on all five columns takes about 11 ms
-// (BenchmarkReadCOSMOS on a 2-core Xeon). A reader and writer for the parts
-// of FITS this toolkit needs is small, so this package is one.
+// with PCOUNT = 0, TSCALn = 0, and an unreadable HDU after the table), and
+// astropy read every value of it as 0. It writes float header values with 6
+// significant digits (%#20G, so CRVAL1 = 150.1161025 becomes 150.116) and
+// CONTINUE cards without LONGSTRN (a fitsverify warning). On read it
+// accepted a header without END and panicked (makeslice: len out of range)
+// on a negative or huge NAXISn. Its row-by-row Scan took 108 ms to read the
+// 417,117-row COSMOS catalogue, where ReadTable with Float64 on all five
+// columns takes about 11 ms (BenchmarkReadCOSMOS on a 2-core Xeon). A reader
+// and writer for the parts of FITS this toolkit needs is small, so this
+// package is one.
 package fits

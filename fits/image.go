@@ -70,11 +70,10 @@ func cardFloat(cards []Card, key string) (float64, bool) {
 	return 0, false
 }
 
-// structural reports whether a card is described by the fields of ImageHDU
-// or Table, or is rewritten by this package on write, so that it is left out
-// of their Cards: the mandatory keywords, EXTNAME, the scaling keywords that
-// the read has applied, LONGSTRN (written again where needed), and CHECKSUM
-// and DATASUM (which no longer hold after a change).
+// structural reports whether a card is left out of the Cards of ImageHDU or
+// Table. These are the mandatory keywords, EXTNAME (in Name), and the
+// scaling keywords that the read has applied. LONGSTRN is written again
+// where needed, and CHECKSUM and DATASUM would no longer hold after a change.
 func structural(key string, table bool) bool {
 	switch key {
 	case "SIMPLE", "XTENSION", "BITPIX", "NAXIS", "EXTEND", "PCOUNT", "GCOUNT", "GROUPS",

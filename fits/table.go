@@ -170,6 +170,7 @@ func (c *ColumnInfo) parseBinaryFormat() error {
 	for digits < len(f) && f[digits] >= '0' && f[digits] <= '9' {
 		digits++
 	}
+
 	c.repeat = 1
 	if digits > 0 {
 		r, err := strconv.Atoi(f[:digits])
@@ -181,6 +182,7 @@ func (c *ColumnInfo) parseBinaryFormat() error {
 	if digits == len(f) {
 		return fmt.Errorf("TFORM %q has no type letter", f)
 	}
+
 	c.code = f[digits]
 	var size int
 	switch c.code {
