@@ -364,3 +364,34 @@ func TestReadCOSMOS(t *testing.T) {
 		t.Errorf("Dec spans %v to %v, want within 1.57-2.89", lo, hi)
 	}
 }
+
+func TestReadFITSAllRowsNull(t *testing.T) {
+	primary := fitsHeader(fitsCard("SIMPLE", true), fitsCard("BITPIX", 8), fitsCard("NAXIS", 0), fitsCard("EXTEND", true))
+	table := fitsHeader(
+		fitsCard("XTENSION", "BINTABLE"), fitsCard("BITPIX", 8), fitsCard("NAXIS", 2),
+		fitsCard("NAXIS1", 8+8+4+4), fitsCard("NAXIS2", 3), fitsCard("PCOUNT", 0), fitsCard("GCOUNT", 1),
+		fitsCard("TFIELDS", 4),
+		fitsCard("TTYPE1", "ra"), fitsCard("TFORM1", "D"),
+		fitsCard("TTYPE2", "dec"), fitsCard("TFORM2", "D"),
+		fitsCard("TTYPE3", "e1"), fitsCard("TFORM3", "J"), fitsCard("TSCAL3", 0.0001), fitsCard("TNULL3", -1),
+		fitsCard("TTYPE4", "e2"), fitsCard("TFORM4", "J"), fitsCard("TSCAL4", 0.0001), fitsCard("TNULL4", -1),
+	)
+	data := fitsData(
+		10.0, 1.0, int32(-1), int32(5),
+		10.1, 1.1, int32(7), int32(-1),
+		10.2, 1.2, int32(-1), int32(-1),
+	)
+	path := filepath.Join(t.TempDir(), "nulls.fits")
+	if err := os.WriteFile(path, append(append(primary, table...), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := catalog.Read(path, catalog.Options{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{path, "all 3 rows were dropped", "3 with a null value"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
