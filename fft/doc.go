@@ -31,9 +31,12 @@
 // on the calling goroutine. A Plan2D call splits the rows, and then blocks
 // of columns, among Workers() goroutines (runtime.GOMAXPROCS(0) at
 // NewPlan2D unless SetWorkers says otherwise). The extra goroutines come
-// from a pool shared by all plans in the process and sleep between calls.
-// Arrays of fewer than 4096 elements are done on the calling goroutine
-// alone. After the plan is made, calls do not allocate.
+// from a pool shared by all plans in the process. After each share of work
+// they poll for the next one for 200 µs, keeping their processor busy,
+// before they sleep, because waking a sleeping goroutine takes tens of
+// microseconds; the caller likewise polls while it waits for them. Arrays
+// of fewer than 4096 elements are done on the calling goroutine alone.
+// After the plan is made, calls do not allocate.
 //
 // # Algorithm
 //
@@ -51,12 +54,14 @@
 // Transactions on Audio and Electroacoustics 18(4) (1970) 451–455).
 //
 // A Plan2D first transforms each row, which is contiguous, from the source
-// into the destination. It then transforms the columns in blocks of 8
-// adjacent columns: a block is copied into a contiguous ny×8 buffer, where
-// its columns are 8 interleaved sequences that the Stockham stages process
-// together with unit-stride inner loops, and copied back. So each 2-D
-// transform reads and writes the array twice in main memory (once per
-// pass), and every cache line fetched in the column pass is used in full.
+// into the destination. It then transforms the columns in blocks of B
+// adjacent columns, B from 8 to 64: the first Stockham stage reads a block
+// straight from the array and writes a contiguous ny×B buffer, in which the
+// block's columns are B interleaved sequences that the later stages process
+// together with unit-stride inner loops, and the result is copied back. So
+// each 2-D transform reads and writes the array twice in main memory (once
+// per pass), and every cache line fetched in the column pass is used in
+// full. (Bluestein column lengths copy the block out first.)
 //
 // # Accuracy
 //

@@ -3,11 +3,14 @@ package fft
 import "math"
 
 // The passes below implement one Stockham stage each; stockham.go gives the
-// index map. in and out hold s·p·m elements and must not overlap; tw is the
-// stage's twiddle table for the direction, and sign is σ. Each pass has a
-// unit-stride inner loop over the s interleaved sequences, and a separate
-// loop for s = 1 (the first stage of a single sequence), where the inner loop
-// would have one iteration.
+// index map. Input element j of interleaved sequence q is in[q + is·j], where
+// the stride is is s except in a first stage that reads straight from a
+// wider array (the columns of a 2-D array, is = nx). out holds s·p·m
+// elements and must not overlap in; tw is the stage's twiddle table for the
+// direction, and sign is σ. Each pass has a unit-stride inner loop over the
+// s interleaved sequences, and a separate loop for s = is = 1 (the first
+// stage of a single sequence), where the inner loop would have one
+// iteration.
 
 // rotate returns σ·i·x.
 func rotate(x complex128, sign float64) complex128 {
@@ -20,9 +23,9 @@ func scale(c float64, x complex128) complex128 {
 	return complex(c*real(x), c*imag(x))
 }
 
-func pass2(out, in []complex128, s, m int, tw []complex128) {
-	stride := s * m
-	if s == 1 {
+func pass2(out, in []complex128, is, s, m int, tw []complex128) {
+	stride := is * m
+	if s == 1 && is == 1 {
 		x0 := in[:m]
 		x1 := in[m:][:len(x0)]
 		tw = tw[:len(x0)]
@@ -35,8 +38,8 @@ func pass2(out, in []complex128, s, m int, tw []complex128) {
 		return
 	}
 	for j := 0; j < m; j++ {
-		x0 := in[s*j:][:s]
-		x1 := in[stride+s*j:][:len(x0)]
+		x0 := in[is*j:][:s]
+		x1 := in[stride+is*j:][:len(x0)]
 		o := out[2*s*j:][:2*s]
 		y0 := o[:len(x0)]
 		y1 := o[s:][:len(x0)]
@@ -60,10 +63,10 @@ func pass2(out, in []complex128, s, m int, tw []complex128) {
 // sqrt3Half is sin(2π/3).
 var sqrt3Half = math.Sqrt(3) / 2
 
-func pass3(out, in []complex128, s, m int, tw []complex128, sign float64) {
-	stride := s * m
+func pass3(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
+	stride := is * m
 	sn := sign * sqrt3Half
-	if s == 1 {
+	if s == 1 && is == 1 {
 		x0 := in[:m]
 		x1 := in[m:][:len(x0)]
 		x2 := in[2*m:][:len(x0)]
@@ -81,9 +84,9 @@ func pass3(out, in []complex128, s, m int, tw []complex128, sign float64) {
 		return
 	}
 	for j := 0; j < m; j++ {
-		x0 := in[s*j:][:s]
-		x1 := in[stride+s*j:][:len(x0)]
-		x2 := in[2*stride+s*j:][:len(x0)]
+		x0 := in[is*j:][:s]
+		x1 := in[stride+is*j:][:len(x0)]
+		x2 := in[2*stride+is*j:][:len(x0)]
 		o := out[3*s*j:][:3*s]
 		y0 := o[:len(x0)]
 		y1 := o[s:][:len(x0)]
@@ -113,9 +116,9 @@ func pass3(out, in []complex128, s, m int, tw []complex128, sign float64) {
 	}
 }
 
-func pass4(out, in []complex128, s, m int, tw []complex128, sign float64) {
-	stride := s * m
-	if s == 1 {
+func pass4(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
+	stride := is * m
+	if s == 1 && is == 1 {
 		x0 := in[:m]
 		x1 := in[m:][:len(x0)]
 		x2 := in[2*m:][:len(x0)]
@@ -134,10 +137,10 @@ func pass4(out, in []complex128, s, m int, tw []complex128, sign float64) {
 		return
 	}
 	for j := 0; j < m; j++ {
-		x0 := in[s*j:][:s]
-		x1 := in[stride+s*j:][:len(x0)]
-		x2 := in[2*stride+s*j:][:len(x0)]
-		x3 := in[3*stride+s*j:][:len(x0)]
+		x0 := in[is*j:][:s]
+		x1 := in[stride+is*j:][:len(x0)]
+		x2 := in[2*stride+is*j:][:len(x0)]
+		x3 := in[3*stride+is*j:][:len(x0)]
 		o := out[4*s*j:][:4*s]
 		y0 := o[:len(x0)]
 		y1 := o[s:][:len(x0)]
@@ -176,50 +179,48 @@ var (
 	sin5b = math.Sin(4 * math.Pi / 5)
 )
 
-// butterfly5 returns the five-point DFT of a0..a4 with exponent sign σ. With
-// t1 = a1+a4, t2 = a2+a3, d1 = a1−a4, d2 = a2−a3:
+// pass5 computes each five-point DFT from the sums and differences of the
+// inputs k and 5−k: with t1 = a1+a4, t2 = a2+a3, d1 = a1−a4, d2 = a2−a3,
 //
 //	y0 = a0 + t1 + t2
 //	y1, y4 = a0 + c1·t1 + c2·t2 ± σi·(s1·d1 + s2·d2)
 //	y2, y3 = a0 + c2·t1 + c1·t2 ± σi·(s2·d1 − s1·d2)
 //
-// where c1, s1 = cos, sin(2π/5) and c2, s2 = cos, sin(4π/5).
-func butterfly5(a0, a1, a2, a3, a4 complex128, sign float64) (y0, y1, y2, y3, y4 complex128) {
-	t1, t2 := a1+a4, a2+a3
-	d1, d2 := a1-a4, a2-a3
-	b1 := a0 + scale(cos5a, t1) + scale(cos5b, t2)
-	b2 := a0 + scale(cos5b, t1) + scale(cos5a, t2)
-	e1 := rotate(scale(sin5a, d1)+scale(sin5b, d2), sign)
-	e2 := rotate(scale(sin5b, d1)-scale(sin5a, d2), sign)
-	return a0 + t1 + t2, b1 + e1, b2 + e2, b2 - e2, b1 - e1
-}
-
-func pass5(out, in []complex128, s, m int, tw []complex128, sign float64) {
-	stride := s * m
-	if s == 1 {
+// where c1, s1 = cos, sin(2π/5) and c2, s2 = cos, sin(4π/5). The butterfly
+// is written out in both loops because the compiler does not inline a
+// function of its size.
+func pass5(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
+	stride := is * m
+	if s == 1 && is == 1 {
 		x0 := in[:m]
 		x1 := in[m:][:len(x0)]
 		x2 := in[2*m:][:len(x0)]
 		x3 := in[3*m:][:len(x0)]
 		x4 := in[4*m:][:len(x0)]
 		for j := range x0 {
-			y0, y1, y2, y3, y4 := butterfly5(x0[j], x1[j], x2[j], x3[j], x4[j], sign)
+			a0, a1, a2, a3, a4 := x0[j], x1[j], x2[j], x3[j], x4[j]
+			t1, t2 := a1+a4, a2+a3
+			d1, d2 := a1-a4, a2-a3
+			b1 := a0 + scale(cos5a, t1) + scale(cos5b, t2)
+			b2 := a0 + scale(cos5b, t1) + scale(cos5a, t2)
+			e1 := rotate(scale(sin5a, d1)+scale(sin5b, d2), sign)
+			e2 := rotate(scale(sin5b, d1)-scale(sin5a, d2), sign)
 			w := tw[4*j:][:4]
 			o := out[5*j:][:5]
-			o[0] = y0
-			o[1] = y1 * w[0]
-			o[2] = y2 * w[1]
-			o[3] = y3 * w[2]
-			o[4] = y4 * w[3]
+			o[0] = a0 + t1 + t2
+			o[1] = (b1 + e1) * w[0]
+			o[2] = (b2 + e2) * w[1]
+			o[3] = (b2 - e2) * w[2]
+			o[4] = (b1 - e1) * w[3]
 		}
 		return
 	}
 	for j := 0; j < m; j++ {
-		x0 := in[s*j:][:s]
-		x1 := in[stride+s*j:][:len(x0)]
-		x2 := in[2*stride+s*j:][:len(x0)]
-		x3 := in[3*stride+s*j:][:len(x0)]
-		x4 := in[4*stride+s*j:][:len(x0)]
+		x0 := in[is*j:][:s]
+		x1 := in[stride+is*j:][:len(x0)]
+		x2 := in[2*stride+is*j:][:len(x0)]
+		x3 := in[3*stride+is*j:][:len(x0)]
+		x4 := in[4*stride+is*j:][:len(x0)]
 		o := out[5*s*j:][:5*s]
 		o0 := o[:len(x0)]
 		o1 := o[s:][:len(x0)]
@@ -228,12 +229,18 @@ func pass5(out, in []complex128, s, m int, tw []complex128, sign float64) {
 		o4 := o[4*s:][:len(x0)]
 		w1, w2, w3, w4 := tw[4*j], tw[4*j+1], tw[4*j+2], tw[4*j+3]
 		for q := range x0 {
-			y0, y1, y2, y3, y4 := butterfly5(x0[q], x1[q], x2[q], x3[q], x4[q], sign)
-			o0[q] = y0
-			o1[q] = y1 * w1
-			o2[q] = y2 * w2
-			o3[q] = y3 * w3
-			o4[q] = y4 * w4
+			a0, a1, a2, a3, a4 := x0[q], x1[q], x2[q], x3[q], x4[q]
+			t1, t2 := a1+a4, a2+a3
+			d1, d2 := a1-a4, a2-a3
+			b1 := a0 + scale(cos5a, t1) + scale(cos5b, t2)
+			b2 := a0 + scale(cos5b, t1) + scale(cos5a, t2)
+			e1 := rotate(scale(sin5a, d1)+scale(sin5b, d2), sign)
+			e2 := rotate(scale(sin5b, d1)-scale(sin5a, d2), sign)
+			o0[q] = a0 + t1 + t2
+			o1[q] = (b1 + e1) * w1
+			o2[q] = (b2 + e2) * w2
+			o3[q] = (b2 - e2) * w3
+			o4[q] = (b1 - e1) * w4
 		}
 	}
 }
@@ -248,9 +255,9 @@ var sqrtHalf = math.Sqrt(0.5)
 // The butterfly is written out in both loops because the compiler does not
 // inline a function of this size, and the call costs about a third of the
 // stage.
-func pass8(out, in []complex128, s, m int, tw []complex128, sign float64) {
-	stride := s * m
-	if s == 1 {
+func pass8(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
+	stride := is * m
+	if s == 1 && is == 1 {
 		x0 := in[:m]
 		x1 := in[m:][:len(x0)]
 		x2 := in[2*m:][:len(x0)]
@@ -287,14 +294,14 @@ func pass8(out, in []complex128, s, m int, tw []complex128, sign float64) {
 		return
 	}
 	for j := 0; j < m; j++ {
-		x0 := in[s*j:][:s]
-		x1 := in[stride+s*j:][:len(x0)]
-		x2 := in[2*stride+s*j:][:len(x0)]
-		x3 := in[3*stride+s*j:][:len(x0)]
-		x4 := in[4*stride+s*j:][:len(x0)]
-		x5 := in[5*stride+s*j:][:len(x0)]
-		x6 := in[6*stride+s*j:][:len(x0)]
-		x7 := in[7*stride+s*j:][:len(x0)]
+		x0 := in[is*j:][:s]
+		x1 := in[stride+is*j:][:len(x0)]
+		x2 := in[2*stride+is*j:][:len(x0)]
+		x3 := in[3*stride+is*j:][:len(x0)]
+		x4 := in[4*stride+is*j:][:len(x0)]
+		x5 := in[5*stride+is*j:][:len(x0)]
+		x6 := in[6*stride+is*j:][:len(x0)]
+		x7 := in[7*stride+is*j:][:len(x0)]
 		o := out[8*s*j:][:8*s]
 		o0 := o[:len(x0)]
 		o1 := o[s:][:len(x0)]
@@ -341,14 +348,14 @@ const maxHalfRadix = (maxGenericRadix - 1) / 2
 // and of differences:
 //
 //	y_r, y_{p−r} = a0 + Σ_k cos(2πrk/p)·(a_k + a_{p−k}) ± σi·Σ_k sin(2πrk/p)·(a_k − a_{p−k})
-func passOdd(out, in []complex128, s, m, p int, tw []complex128, cos, sin []float64, sign float64) {
-	stride := s * m
+func passOdd(out, in []complex128, is, s, m, p int, tw []complex128, cos, sin []float64, sign float64) {
+	stride := is * m
 	h := (p - 1) / 2
 	var sum, diff [maxHalfRadix]complex128
 	for j := 0; j < m; j++ {
 		w := tw[(p-1)*j:][:p-1]
 		for q := 0; q < s; q++ {
-			base := q + s*j
+			base := q + is*j
 			a0 := in[base]
 			y0 := a0
 			for k := 1; k <= h; k++ {

@@ -3,7 +3,6 @@ package fft
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -56,7 +55,7 @@ type Plan2D struct {
 	columnPass  bool
 	chunk       int // rows per unit of work in the row pass
 	units, next atomic.Int64
-	wg          sync.WaitGroup
+	finished    atomic.Int64 // shares done by pool goroutines in this pass
 }
 
 // scratch2D is one worker's scratch space.
@@ -164,12 +163,19 @@ func (p *Plan2D) runPass(units int) {
 		p.runShare(0)
 		return
 	}
-	p.wg.Add(k - 1)
+	p.finished.Store(0)
 	for w := 1; w < k; w++ {
 		pool.shares <- share{plan: p, worker: w}
 	}
 	p.runShare(0)
-	p.wg.Wait()
+
+	// The other shares take at most about one unit of work longer, so
+	// poll for them rather than sleep (see spinTime).
+	for i := 1; p.finished.Load() < int64(k-1); i++ {
+		if i%spinYield == 0 {
+			runtime.Gosched()
+		}
+	}
 }
 
 // runShare does units of the current pass until none are left.
@@ -199,25 +205,23 @@ func (p *Plan2D) rowChunk(y0 int, sc *scratch2D) {
 }
 
 // columnBlock transforms the columns x0 to x0+p.block−1 (fewer at the
-// right edge) of dst in place. It gathers them into a contiguous block of
-// ny rows, where they form interleaved sequences for the Stockham stages,
-// and scatters the result back.
+// right edge) of dst in place. In scratch space the columns of the block
+// form interleaved sequences for the Stockham stages. The first stage reads
+// them straight from dst; Bluestein's algorithm needs them copied out
+// first. The result is copied back.
 func (p *Plan2D) columnBlock(x0 int, sc *scratch2D) {
 	nx, ny := p.nx, p.ny
 	w := min(p.block, nx-x0)
 	block := sc.block[:ny*w]
-	if w%8 == 0 {
-		for y := range ny {
-			for i := 0; i < w; i += 8 {
-				copyBlockRow(block[y*w+i:], p.dst[y*nx+x0+i:])
-			}
-		}
+	var r []complex128
+	if st, ok := p.cols.(*stockham); ok {
+		r = st.run(p.dst[x0:], nx, block, sc.blockWork, w, p.inverse)
 	} else {
 		for y := range ny {
 			copy(block[y*w:][:w], p.dst[y*nx+x0:][:w])
 		}
+		r = p.cols.apply(block, sc.blockWork, w, p.inverse)
 	}
-	r := p.cols.apply(block, sc.blockWork, w, p.inverse)
 	if w%8 == 0 {
 		for y := range ny {
 			for i := 0; i < w; i += 8 {

@@ -81,14 +81,14 @@ func (st *stockham) transform(dst, src, work []complex128, s0 int, inverse bool)
 	case len(st.stages)%2 == 0:
 		// Stage 0 writes work and the last stage writes dst. src is
 		// read only by stage 0, so it may be dst.
-		st.run(src, work, dst, s0, inverse)
+		st.run(src, s0, work, dst, s0, inverse)
 	case &dst[0] == &src[0]:
 		// An odd stage count ends in the buffer that stage 0 writes,
 		// which must not be its input.
 		copy(work, src)
-		st.run(work, dst, work, s0, inverse)
+		st.run(work, s0, dst, work, s0, inverse)
 	default:
-		st.run(src, dst, work, s0, inverse)
+		st.run(src, s0, dst, work, s0, inverse)
 	}
 }
 
@@ -97,13 +97,14 @@ func (st *stockham) apply(a, work []complex128, s0 int, inverse bool) []complex1
 	if len(st.stages) == 0 {
 		return a[:size]
 	}
-	return st.run(a[:size], work[:size], a[:size], s0, inverse)
+	return st.run(a[:size], s0, work[:size], a[:size], s0, inverse)
 }
 
 // run executes the stages: stage 0 reads src and writes first, later stages
 // alternate between first and second. It returns the buffer written last.
-// src must not be first; it may be second.
-func (st *stockham) run(src, first, second []complex128, s0 int, inverse bool) []complex128 {
+// src must not be first; it may be second. Element j of sequence q is read
+// from src[q + srcStride·j], with srcStride ≥ s0.
+func (st *stockham) run(src []complex128, srcStride int, first, second []complex128, s0 int, inverse bool) []complex128 {
 	d, sign := 0, -1.0
 	if inverse {
 		d, sign = 1, 1.0
@@ -112,19 +113,23 @@ func (st *stockham) run(src, first, second []complex128, s0 int, inverse bool) [
 	for i := range st.stages {
 		g := &st.stages[i]
 		s := s0 * g.span
+		is := s
+		if i == 0 {
+			is = srcStride
+		}
 		switch g.radix {
 		case 2:
-			pass2(out, in, s, g.m, g.tw[d])
+			pass2(out, in, is, s, g.m, g.tw[d])
 		case 3:
-			pass3(out, in, s, g.m, g.tw[d], sign)
+			pass3(out, in, is, s, g.m, g.tw[d], sign)
 		case 4:
-			pass4(out, in, s, g.m, g.tw[d], sign)
+			pass4(out, in, is, s, g.m, g.tw[d], sign)
 		case 5:
-			pass5(out, in, s, g.m, g.tw[d], sign)
+			pass5(out, in, is, s, g.m, g.tw[d], sign)
 		case 8:
-			pass8(out, in, s, g.m, g.tw[d], sign)
+			pass8(out, in, is, s, g.m, g.tw[d], sign)
 		default:
-			passOdd(out, in, s, g.m, g.radix, g.tw[d], g.cos, g.sin, sign)
+			passOdd(out, in, is, s, g.m, g.radix, g.tw[d], g.cos, g.sin, sign)
 		}
 		if i == 0 {
 			in, out = first, second
