@@ -36,6 +36,11 @@ type Transform struct {
 	plan    *fft.Plan2D
 	buf     []complex128
 
+	// Arguments of the row step in progress (see rows).
+	re, im []float64
+	s      float64
+	smooth bool
+
 	// Per-axis tables: frequencies in cycles per pixel and the smoothing
 	// factors, so that the multiplier is computed on the fly without an
 	// array the size of the grid.
@@ -144,100 +149,127 @@ func (t *Transform) check(op string, a, b, c, d []float64) {
 	}
 }
 
+// rowOp names the row-parallel steps of a transform. The steps are methods
+// selected by this value, not closures, so that a call with one worker
+// allocates nothing.
+type rowOp int
+
+const (
+	opLoad rowOp = iota
+	opMultiply
+	opStore
+)
+
 // load embeds re + i im (im may be nil) in the transform buffer, with zeros
 // in the padding.
 func (t *Transform) load(re, im []float64) {
 	if t.px != t.nx || t.py != t.ny {
 		clear(t.buf)
 	}
-	t.parallelRows(t.ny, func(y0, y1 int) {
-		for y := y0; y < y1; y++ {
-			row := t.buf[(y+t.pad)*t.px+t.pad : (y+t.pad)*t.px+t.pad+t.nx]
-			src := re[y*t.nx : (y+1)*t.nx]
-			if im == nil {
-				for x, v := range src {
-					row[x] = complex(v, 0)
-				}
-				continue
-			}
-			srcIm := im[y*t.nx : (y+1)*t.nx]
-			for x, v := range src {
-				row[x] = complex(v, srcIm[x])
-			}
-		}
-	})
+	t.re, t.im = re, im
+	t.parallelRows(opLoad, t.ny)
+	t.re, t.im = nil, nil
 }
 
 // store crops the transform buffer into re and im (im may be nil).
 func (t *Transform) store(re, im []float64) {
-	t.parallelRows(t.ny, func(y0, y1 int) {
-		for y := y0; y < y1; y++ {
-			row := t.buf[(y+t.pad)*t.px+t.pad : (y+t.pad)*t.px+t.pad+t.nx]
-			dst := re[y*t.nx : (y+1)*t.nx]
-			for x, v := range row {
-				dst[x] = real(v)
-			}
-			if im != nil {
-				dstIm := im[y*t.nx : (y+1)*t.nx]
-				for x, v := range row {
-					dstIm[x] = imag(v)
-				}
-			}
-		}
-	})
+	t.re, t.im = re, im
+	t.parallelRows(opStore, t.ny)
+	t.re, t.im = nil, nil
 }
 
 // multiply applies D (s = +1) or D* (s = −1), the FFT normalisation 1/N and,
 // when smooth is set, the Gaussian factors; the k = 0 mode becomes 0.
 func (t *Transform) multiply(s float64, smooth bool) {
-	norm := 1 / float64(t.px*t.py)
-	t.parallelRows(t.py, func(y0, y1 int) {
-		for y := y0; y < y1; y++ {
-			ky := t.fy[y]
-			ky2 := ky * ky
-			gy := norm
-			if smooth {
-				gy *= t.sy[y]
-			}
-			row := t.buf[y*t.px : (y+1)*t.px]
-			for x, v := range row {
-				kx := t.fx[x]
-				k2 := kx*kx + ky2
-				if k2 == 0 {
-					row[x] = 0
-					continue
-				}
-				g := gy
-				if smooth {
-					g *= t.sx[x]
-				}
-				inv := g / k2
-				a := (kx*kx - ky2) * inv
-				b := s * 2 * kx * ky * inv
-				re, im := real(v), imag(v)
-				row[x] = complex(a*re-b*im, a*im+b*re)
-			}
-		}
-	})
+	t.s, t.smooth = s, smooth
+	t.parallelRows(opMultiply, t.py)
 }
 
-// parallelRows runs fn over row ranges on all CPUs when the work is large
-// enough to pay for the goroutines.
-func (t *Transform) parallelRows(rows int, fn func(y0, y1 int)) {
+// rows runs one step on rows y0 to y1.
+func (t *Transform) rows(op rowOp, y0, y1 int) {
+	switch op {
+	case opLoad:
+		for y := y0; y < y1; y++ {
+			row := t.buf[(y+t.pad)*t.px+t.pad : (y+t.pad)*t.px+t.pad+t.nx]
+			src := t.re[y*t.nx : (y+1)*t.nx]
+			if t.im == nil {
+				for x, v := range src {
+					row[x] = complex(v, 0)
+				}
+				continue
+			}
+			srcIm := t.im[y*t.nx : (y+1)*t.nx]
+			for x, v := range src {
+				row[x] = complex(v, srcIm[x])
+			}
+		}
+	case opStore:
+		for y := y0; y < y1; y++ {
+			row := t.buf[(y+t.pad)*t.px+t.pad : (y+t.pad)*t.px+t.pad+t.nx]
+			dst := t.re[y*t.nx : (y+1)*t.nx]
+			for x, v := range row {
+				dst[x] = real(v)
+			}
+			if t.im != nil {
+				dstIm := t.im[y*t.nx : (y+1)*t.nx]
+				for x, v := range row {
+					dstIm[x] = imag(v)
+				}
+			}
+		}
+	case opMultiply:
+		t.multiplyRows(y0, y1)
+	}
+}
+
+func (t *Transform) multiplyRows(y0, y1 int) {
+	norm := 1 / float64(t.px*t.py)
+	s, smooth := t.s, t.smooth
+	for y := y0; y < y1; y++ {
+		ky := t.fy[y]
+		ky2 := ky * ky
+		gy := norm
+		if smooth {
+			gy *= t.sy[y]
+		}
+		row := t.buf[y*t.px : (y+1)*t.px]
+		for x, v := range row {
+			kx := t.fx[x]
+			k2 := kx*kx + ky2
+			if k2 == 0 {
+				row[x] = 0
+				continue
+			}
+			g := gy
+			if smooth {
+				g *= t.sx[x]
+			}
+			inv := g / k2
+			a := (kx*kx - ky2) * inv
+			b := s * 2 * kx * ky * inv
+			re, im := real(v), imag(v)
+			row[x] = complex(a*re-b*im, a*im+b*re)
+		}
+	}
+}
+
+// parallelRows runs a step over row ranges on the Transform's workers when
+// the work is large enough to pay for the goroutines.
+func (t *Transform) parallelRows(op rowOp, rows int) {
 	workers := t.workers
 	if workers < 2 || t.px*t.py < 1<<15 {
-		fn(0, rows)
+		t.rows(op, 0, rows)
 		return
 	}
 	var wg sync.WaitGroup
-	for w := range workers {
-		y0, y1 := w*rows/workers, (w+1)*rows/workers
+	for w := 1; w < workers; w++ {
 		wg.Add(1)
-		go func() {
+		go func(y0, y1 int) {
 			defer wg.Done()
-			fn(y0, y1)
-		}()
+			t.rows(op, y0, y1)
+		}(w*rows/workers, (w+1)*rows/workers)
 	}
+	t.rows(op, 0, rows/workers)
 	wg.Wait()
 }
 

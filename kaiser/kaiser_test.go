@@ -288,3 +288,16 @@ func TestSmooth235(t *testing.T) {
 		}
 	}
 }
+
+func TestConvergenceAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	nx, ny := 96, 80
+	n := nx * ny
+	tr, _ := New(nx, ny, Options{SmoothArcmin: 1, PixelArcmin: 1, Pad: 8})
+	tr.SetWorkers(1)
+	g1, g2 := randomField(rng, n), randomField(rng, n)
+	kE, kB := make([]float64, n), make([]float64, n)
+	if allocs := testing.AllocsPerRun(5, func() { tr.Convergence(kE, kB, g1, g2) }); allocs != 0 {
+		t.Errorf("Convergence with one worker allocates %g times per call", allocs)
+	}
+}

@@ -28,10 +28,10 @@ type NoiseOptions struct {
 // smoothing and padding of opt. The result is the sample standard deviation
 // over realisations (divisor K − 1).
 //
-// Realisation r always uses the random stream (Seed, r) and worker r mod
-// Workers, and the workers' statistics are merged in a fixed order, so the
-// result is bit-for-bit reproducible for a given Seed and Workers; another
-// worker count changes it only by rounding.
+// Realisation r always uses the random stream (Seed, r) and runs on worker
+// r mod Workers, and the workers' statistics are merged in a fixed order. The
+// result is therefore bit-for-bit reproducible for a given Seed and Workers.
+// Another worker count changes it only by rounding.
 func NoiseStd(a *shearmap.Assignment, e1, e2 []float64, opt Options, nopt NoiseOptions) ([]float64, error) {
 	k := nopt.Realisations
 	if k < 2 {

@@ -67,7 +67,7 @@ type gridRequest struct {
 	projection  skymap.Projection
 }
 
-// parse validates the grid flags; fs tells which flags were set.
+// parse validates the grid flags. It reads from fs which flags were set.
 func (f *gridFlags) parse(fs *flag.FlagSet) (gridRequest, error) {
 	set := setFlags(fs)
 	var r gridRequest
