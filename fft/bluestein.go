@@ -4,7 +4,7 @@ package fft
 // length m ≥ 2n−1, where m has only the factors 2, 3 and 5 and so runs on
 // Stockham stages (L. I. Bluestein, "A linear filtering approach to the
 // computation of discrete Fourier transform", IEEE Transactions on Audio and
-// Electroacoustics 18(4) (1970) 451–455, doi:10.1109/TAU.1970.1162132).
+// Electroacoustics 18(4) (1970) 451–455).
 //
 // With jk = (j² + k² − (k−j)²)/2 and the chirp c_j = exp(σ·πi·j²/n),
 //

@@ -29,44 +29,47 @@
 // A Plan and a Plan2D hold scratch space, so neither is safe for concurrent
 // use by several goroutines; give each goroutine its own plan. A Plan runs
 // on the calling goroutine. A Plan2D call splits the rows, and then blocks
-// of columns, among Workers() goroutines (runtime.GOMAXPROCS(0) at
-// NewPlan2D unless SetWorkers says otherwise). The extra goroutines come
-// from a pool shared by all plans in the process. After each share of work
-// they poll for the next one for 200 µs, keeping their processor busy,
-// before they sleep, because waking a sleeping goroutine takes tens of
-// microseconds; the caller likewise polls while it waits for them. Arrays
-// of fewer than 4096 elements are done on the calling goroutine alone.
-// After the plan is made, calls do not allocate.
+// of columns, among Workers() goroutines: runtime.GOMAXPROCS(0) at
+// NewPlan2D, or the count given to SetWorkers. The extra goroutines come
+// from a pool shared by all plans in the process. Waking a sleeping
+// goroutine takes tens of microseconds, so after each share of work they
+// poll for the next one for 200 µs, keeping their processor busy, before
+// they sleep. The caller likewise polls while it waits for them. Arrays of
+// fewer than 4096 elements are done on the calling goroutine alone. After
+// the plan is made, calls do not allocate.
 //
 // # Algorithm
 //
 // Lengths whose prime factors are all at most 61 use the Stockham autosort
 // FFT, a sequence of decimation-in-frequency stages that alternate between
-// two buffers and leave the output in natural order without a
-// bit-reversal pass (P. N. Swarztrauber, "FFT algorithms for vector
-// computers", Parallel Computing 1 (1984) 45–63; C. Van Loan,
-// "Computational Frameworks for the Fast Fourier Transform", SIAM 1992,
-// §1.7). Stages have radix 8, 4, 2, 3 or 5 with hand-written butterflies,
-// or any other odd prime with a generic butterfly that pairs the inputs k
-// and p−k. Twiddle factors are tabulated per stage and direction when the
-// plan is made. Other lengths use Bluestein's algorithm, a convolution of
-// length ≥ 2N−1 with only the factors 2, 3 and 5 (L. I. Bluestein, IEEE
-// Transactions on Audio and Electroacoustics 18(4) (1970) 451–455).
+// two buffers and leave the output in natural order without a bit-reversal
+// pass (P. N. Swarztrauber, "FFT algorithms for vector computers", Parallel
+// Computing 1 (1984) 45–63; C. Van Loan, "Computational Frameworks for the
+// Fast Fourier Transform", SIAM 1992). Stages have radix 8, 4, 2, 3 or 5
+// with hand-written butterflies, or any other odd prime with a generic
+// butterfly that pairs the inputs k and p−k. Twiddle factors are tabulated
+// per stage and direction when the plan is made. Other lengths use
+// Bluestein's algorithm, a convolution of length ≥ 2N−1 with only the
+// factors 2, 3 and 5 (L. I. Bluestein, IEEE Transactions on Audio and
+// Electroacoustics 18(4) (1970) 451–455). All arithmetic is scalar Go, with
+// no assembly and no SIMD.
 //
 // A Plan2D first transforms each row, which is contiguous, from the source
 // into the destination. It then transforms the columns in blocks of B
-// adjacent columns, B from 8 to 64: the first Stockham stage reads a block
-// straight from the array and writes a contiguous ny×B buffer, in which the
+// adjacent columns, with B from 8 to 64. The first Stockham stage reads a
+// block straight from the array into a contiguous ny×B buffer, where the
 // block's columns are B interleaved sequences that the later stages process
-// together with unit-stride inner loops, and the result is copied back. So
-// each 2-D transform reads and writes the array twice in main memory (once
-// per pass), and every cache line fetched in the column pass is used in
-// full. (Bluestein column lengths copy the block out first.)
+// together with unit-stride inner loops. The result is then copied back.
+// (For Bluestein column lengths the block is copied out first.) So each 2-D
+// transform reads and writes the array twice in main memory, once per pass,
+// and every cache line fetched in the column pass is used in full.
 //
 // # Accuracy
 //
-// Against an O(N²) evaluation of the sum, the relative error ‖X − X_exact‖ /
-// ‖X_exact‖ stays below 1e-12 for every length from 1 to 64, for the
-// primes 97, 127 and 509 (Bluestein) and for the 2-D sizes in the tests; it
-// is typically a few times 1e-16.
+// The tests compare with an O(N²) evaluation of the sum and require the
+// relative error ‖X − X_ref‖ / ‖X_ref‖ to stay below 1e-12 for every
+// length from 1 to 64, for the primes 97, 127 and 509 (Bluestein), for
+// composites up to 4096 and for 2-D sizes. For the 1-D lengths the error
+// averages 5e-16 and peaks at 2.2e-15 (n = 4096), part of which is the
+// rounding of the reference sum itself.
 package fft

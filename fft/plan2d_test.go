@@ -3,6 +3,7 @@ package fft
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -266,5 +267,46 @@ func TestPlan2DWrongLength(t *testing.T) {
 			}()
 			p.Forward(c.dst, c.src)
 		}()
+	}
+}
+
+func TestPlan2DDefaultWorkers(t *testing.T) {
+	p := NewPlan2D(8, 8)
+	if got, want := p.Workers(), runtime.GOMAXPROCS(0); got != want {
+		t.Errorf("Workers() = %d after NewPlan2D, want GOMAXPROCS = %d", got, want)
+	}
+	p.SetWorkers(3)
+	if got := p.Workers(); got != 3 {
+		t.Errorf("Workers() = %d after SetWorkers(3), want 3", got)
+	}
+	p.SetWorkers(0)
+	if got, want := p.Workers(), runtime.GOMAXPROCS(0); got != want {
+		t.Errorf("Workers() = %d after SetWorkers(0), want GOMAXPROCS = %d", got, want)
+	}
+}
+
+// TestPlan2DConcurrentPlans runs several plans at once from different
+// goroutines; they share the worker pool.
+func TestPlan2DConcurrentPlans(t *testing.T) {
+	const nx, ny = 120, 90
+	rng := rand.New(rand.NewPCG(25, 26))
+	x := randomComplex(rng, nx*ny)
+	want := separableDFT2(x, nx, ny, -1)
+	errs := make(chan float64, 4)
+	for range 4 {
+		go func() {
+			p := NewPlan2D(nx, ny)
+			p.SetWorkers(2)
+			got := make([]complex128, len(x))
+			for range 10 {
+				p.Forward(got, x)
+			}
+			errs <- relErr(got, want)
+		}()
+	}
+	for range 4 {
+		if e := <-errs; e > tol {
+			t.Errorf("Forward error %.3g with plans running concurrently, want ≤ %g", e, tol)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package fft
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
@@ -148,5 +149,60 @@ func TestNewPlanInvalidLength(t *testing.T) {
 			}()
 			NewPlan(n)
 		}()
+	}
+}
+
+func TestPlanWrongLength(t *testing.T) {
+	p := NewPlan(8)
+	for _, c := range []struct {
+		name     string
+		dst, src []complex128
+	}{
+		{"short src", make([]complex128, 8), make([]complex128, 7)},
+		{"long dst", make([]complex128, 9), make([]complex128, 8)},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Forward did not panic", c.name)
+				}
+			}()
+			p.Forward(c.dst, c.src)
+		}()
+	}
+}
+
+func TestPlanNoAllocations(t *testing.T) {
+	for _, n := range []int{360, 509} {
+		p := NewPlan(n)
+		x := make([]complex128, n)
+		allocs := testing.AllocsPerRun(5, func() {
+			p.Forward(x, x)
+			p.Inverse(x, x)
+		})
+		if allocs != 0 {
+			t.Errorf("n=%d: %v allocations per Forward+Inverse, want 0", n, allocs)
+		}
+	}
+}
+
+func TestFactorize(t *testing.T) {
+	// Powers of two avoid radix-2 stages except for n = 2 itself.
+	for _, c := range []struct {
+		n    int
+		want []int
+	}{
+		{2, []int{2}}, {16, []int{4, 4}}, {1024, []int{8, 8, 4, 4}}, {4096, []int{8, 8, 8, 8}},
+		{360, []int{8, 3, 3, 5}}, {6, []int{2, 3}}, {61, []int{61}},
+	} {
+		got, ok := factorize(c.n)
+		if !ok || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("factorize(%d) = %v, %v, want %v, true", c.n, got, ok, c.want)
+		}
+	}
+	for _, n := range []int{67, 2 * 67, 97 * 3} {
+		if _, ok := factorize(n); ok {
+			t.Errorf("factorize(%d) reported Stockham stages for a prime factor above %d", n, maxGenericRadix)
+		}
 	}
 }

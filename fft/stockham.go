@@ -7,7 +7,7 @@ import "math"
 // leave the result in natural order, so no bit-reversal pass is needed
 // (P. N. Swarztrauber, "FFT algorithms for vector computers", Parallel
 // Computing 1 (1984) 45–63; C. Van Loan, "Computational Frameworks for the
-// Fast Fourier Transform", SIAM 1992, §1.7).
+// Fast Fourier Transform", SIAM 1992).
 //
 // Stage i with radix p maps a buffer of s interleaved sequences of length
 // p·m to s·p interleaved sequences of length m, where s = s0·span:
@@ -102,7 +102,7 @@ func (st *stockham) apply(a, work []complex128, s0 int, inverse bool) []complex1
 
 // run executes the stages: stage 0 reads src and writes first, later stages
 // alternate between first and second. It returns the buffer written last.
-// src must not be first; it may be second. Element j of sequence q is read
+// src must not be first, but it may be second. Element j of sequence q is read
 // from src[q + srcStride·j], with srcStride ≥ s0.
 func (st *stockham) run(src []complex128, srcStride int, first, second []complex128, s0 int, inverse bool) []complex128 {
 	d, sign := 0, -1.0
