@@ -227,6 +227,25 @@ func pass5(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
 		o2 := o[2*s:][:len(x0)]
 		o3 := o[3*s:][:len(x0)]
 		o4 := o[4*s:][:len(x0)]
+		if j == 0 {
+			// The twiddle factors are 1, which also covers the whole
+			// last stage (m = 1).
+			for q := range x0 {
+				a0, a1, a2, a3, a4 := x0[q], x1[q], x2[q], x3[q], x4[q]
+				t1, t2 := a1+a4, a2+a3
+				d1, d2 := a1-a4, a2-a3
+				b1 := a0 + scale(cos5a, t1) + scale(cos5b, t2)
+				b2 := a0 + scale(cos5b, t1) + scale(cos5a, t2)
+				e1 := rotate(scale(sin5a, d1)+scale(sin5b, d2), sign)
+				e2 := rotate(scale(sin5b, d1)-scale(sin5a, d2), sign)
+				o0[q] = a0 + t1 + t2
+				o1[q] = b1 + e1
+				o2[q] = b2 + e2
+				o3[q] = b2 - e2
+				o4[q] = b1 - e1
+			}
+			continue
+		}
 		w1, w2, w3, w4 := tw[4*j], tw[4*j+1], tw[4*j+2], tw[4*j+3]
 		for q := range x0 {
 			a0, a1, a2, a3, a4 := x0[q], x1[q], x2[q], x3[q], x4[q]
@@ -311,6 +330,34 @@ func pass8(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
 		o5 := o[5*s:][:len(x0)]
 		o6 := o[6*s:][:len(x0)]
 		o7 := o[7*s:][:len(x0)]
+		if j == 0 {
+			// The twiddle factors are 1, which also covers the whole
+			// last stage (m = 1).
+			for q := range x0 {
+				a0, a1, a2, a3 := x0[q], x1[q], x2[q], x3[q]
+				a4, a5, a6, a7 := x4[q], x5[q], x6[q], x7[q]
+				b0, b1, b2, b3 := a0+a4, a1+a5, a2+a6, a3+a7
+				c0, c1, c2, c3 := a0-a4, a1-a5, a2-a6, a3-a7
+				c1 = scale(sqrtHalf, c1+rotate(c1, sign))
+				c2 = rotate(c2, sign)
+				c3 = scale(sqrtHalf, rotate(c3, sign)-c3)
+
+				t0, t1 := b0+b2, b0-b2
+				t2, t3 := b1+b3, rotate(b1-b3, sign)
+				o0[q] = t0 + t2
+				o2[q] = t1 + t3
+				o4[q] = t0 - t2
+				o6[q] = t1 - t3
+
+				t0, t1 = c0+c2, c0-c2
+				t2, t3 = c1+c3, rotate(c1-c3, sign)
+				o1[q] = t0 + t2
+				o3[q] = t1 + t3
+				o5[q] = t0 - t2
+				o7[q] = t1 - t3
+			}
+			continue
+		}
 		w := tw[7*j:][:7]
 		w1, w2, w3, w4, w5, w6, w7 := w[0], w[1], w[2], w[3], w[4], w[5], w[6]
 		for q := range x0 {
@@ -375,8 +422,13 @@ func passOdd(out, in []complex128, is, s, m, p int, tw []complex128, cos, sin []
 				}
 				re += a0
 				im = rotate(im, sign)
-				out[ob+r*s] = (re + im) * w[r-1]
-				out[ob+(p-r)*s] = (re - im) * w[p-r-1]
+				if j == 0 {
+					out[ob+r*s] = re + im
+					out[ob+(p-r)*s] = re - im
+				} else {
+					out[ob+r*s] = (re + im) * w[r-1]
+					out[ob+(p-r)*s] = (re - im) * w[p-r-1]
+				}
 			}
 		}
 	}
