@@ -67,9 +67,9 @@
 // # Accuracy
 //
 // The tests compare with an O(N²) evaluation of the sum and require the
-// relative error ‖X − X_ref‖ / ‖X_ref‖ to stay below 1e-12 for every
-// length from 1 to 64, for the primes 97, 127 and 509 (Bluestein), for
-// composites up to 4096 and for 2-D sizes. For the 1-D lengths the error
+// relative error ‖X − X_ref‖ / ‖X_ref‖ to stay below 1e-12. They cover
+// every length from 1 to 64, the primes 97, 127 and 509 (Bluestein),
+// composites up to 4096, and 2-D sizes. For the 1-D lengths the error
 // averages 5e-16 and peaks at 2.2e-15 (n = 4096), part of which is the
 // rounding of the reference sum itself.
 package fft

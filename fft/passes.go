@@ -2,15 +2,15 @@ package fft
 
 import "math"
 
-// The passes below implement one Stockham stage each; stockham.go gives the
-// index map. Input element j of interleaved sequence q is in[q + is·j], where
-// the stride is is s except in a first stage that reads straight from a
-// wider array (the columns of a 2-D array, is = nx). out holds s·p·m
-// elements and must not overlap in; tw is the stage's twiddle table for the
-// direction, and sign is σ. Each pass has a unit-stride inner loop over the
-// s interleaved sequences, and a separate loop for s = is = 1 (the first
-// stage of a single sequence), where the inner loop would have one
-// iteration.
+// The passes below implement one Stockham stage each, with the index map
+// given in stockham.go. Input element j of interleaved sequence q is
+// in[q + is·j]. The stride is equals s, except in a first stage that reads
+// straight from a wider array (the columns of a 2-D array, is = nx). out
+// holds s·p·m elements and must not overlap in. tw is the stage's twiddle
+// table for the direction, and sign is σ. Each pass has a unit-stride inner
+// loop over the s interleaved sequences, and a separate loop for s = is = 1
+// (the first stage of a single sequence), where the inner loop would have
+// one iteration.
 
 // rotate returns σ·i·x.
 func rotate(x complex128, sign float64) complex128 {
@@ -264,8 +264,8 @@ func pass5(out, in []complex128, is, s, m int, tw []complex128, sign float64) {
 	}
 }
 
-// sqrtHalf is 1/√2, the real and imaginary magnitude of the eighth roots of
-// unity.
+// sqrtHalf is 1/√2, the size of the real and imaginary parts of
+// exp(±iπ/4) and exp(±3iπ/4).
 var sqrtHalf = math.Sqrt(0.5)
 
 // pass8 computes each eight-point DFT as a radix-2 step (b_k = a_k + a_{k+4},
