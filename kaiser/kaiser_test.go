@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/skyinv/skyinv/internal/spin2"
 )
 
 // randomField returns n values drawn from a smooth-ish random field: white
@@ -231,7 +233,7 @@ func TestPaddingEqualsManualEmbedding(t *testing.T) {
 	const tol = 1e-12
 	rng := rand.New(rand.NewPCG(7, 8))
 	nx, ny, pad := 30, 21, 10
-	bx, by := Smooth235(nx+2*pad), Smooth235(ny+2*pad)
+	bx, by := spin2.GoodSize(nx+2*pad), spin2.GoodSize(ny+2*pad)
 	n := nx * ny
 	g1, g2 := randomField(rng, n), randomField(rng, n)
 
@@ -276,15 +278,6 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 	for _, c := range cases {
 		if _, err := New(c.nx, c.ny, c.opt); err == nil {
 			t.Errorf("%s: New returned no error", c.name)
-		}
-	}
-}
-
-func TestSmooth235(t *testing.T) {
-	cases := map[int]int{1: 1, 7: 8, 11: 12, 97: 100, 361: 375, 1025: 1080, 4096: 4096}
-	for in, want := range cases {
-		if got := Smooth235(in); got != want {
-			t.Errorf("Smooth235(%d) = %d, want %d", in, got, want)
 		}
 	}
 }
