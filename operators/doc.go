@@ -1,8 +1,27 @@
-// Package operators will hold the toolkit's forward models: linear operators
-// on maps with Apply and Adjoint (the flat-sky shear operator, PSF
-// convolution, masks, and their compositions), each passing a dot-product
-// adjoint test.
+// Package operators holds the toolkit's forward models: linear operators on
+// vectors of maps, each with its adjoint, so that solvers and samplers can
+// use any of them through one interface.
 //
-// TODO: nothing is implemented yet; the Kaiser-Squires transform in package
-// kaiser is the only shear operator so far.
+// # Layout
+//
+// A vector of maps is Channels planes of NX × NY pixels stored plane after
+// plane, index c*NX*NY + y*NX + x, with the orientation of package skymap
+// (x along FITS NAXIS1, row 0 at the bottom). A convergence field with E and
+// B modes, or a shear field (γ1, γ2), has two channels.
+//
+// # Conventions
+//
+// Apply and Adjoint take the destination first. The destination must not
+// share memory with the source unless an operator says otherwise. Lengths
+// that do not match the shapes are a programming error and panic with an
+// "operators:" prefix. Operators keep their FFT plans and buffers, so they
+// are not safe for concurrent use: make one per goroutine.
+//
+// Each operator's Adjoint is the transpose under the plain dot product
+// Σ x_i y_i, and the tests check <A x, y> = <x, Aᵀ y> to 1e-10 relative for
+// every operator, on odd and even sizes.
+//
+// Fourier transforms follow package fft: the forward transform is
+// unnormalised with exponent −1, the inverse has exponent +1 and includes
+// the 1/N factor; frequencies follow numpy's fftfreq.
 package operators
