@@ -11,6 +11,7 @@ median over the rounds in which it was measured.
 import re
 import statistics
 import sys
+import textwrap
 from collections import defaultdict
 
 SIZES = (360, 1024, 4096)
@@ -90,33 +91,39 @@ def main():
     out = []
     w = out.append
 
+    def para(text):
+        w(textwrap.fill(text, width=92) + "\n")
+
     w("# Benchmarks\n")
-    w("Written by `bench/run.sh`; rerun it to refresh this page. Every figure is a median in")
-    w("milliseconds: each round runs all implementations one after the other on the same")
-    w("machine, and the table shows the median over the rounds (a Go figure within a round is")
-    w("the mean of `go test -bench` iterations, a numpy or FFTW figure the median of its")
-    w("repetitions). Ratios are taken between these medians.\n")
+    para("Written by `bench/run.sh`; rerun it to refresh this page. Every figure is a median in "
+         "milliseconds. Each round runs all implementations one after the other on the same machine, "
+         "and the tables show the median over the rounds. Within a round, a Go figure is the mean of "
+         "its `go test -bench` iterations and a numpy or FFTW figure the median of its repetitions. "
+         "Ratios are taken between the medians.")
     w(f"- Date: {meta.get('date', '?')}")
     w(f"- Machine: {meta.get('cpu', '?')}, {meta.get('nproc', '?')} cores (`nproc`), {meta.get('memory', '?')}")
     w(f"- Go {meta.get('go', '?')} (GOAMD64={meta.get('goamd64', '?')}), numpy {meta.get('numpy', '–')} "
       f"(Debian, pocketfft), FFTW {meta.get('fftw', '–')}")
-    w(f"- Rounds: {meta.get('rounds', '?')}; load average (1, 5, 15 min) {meta.get('load_start', '?')} at the "
-      f"start and {meta.get('load_end', '?')} at the end. Other processes on the machine make figures noisier.")
-    w("- numpy's FFT and the Go code do not use BLAS, so OPENBLAS_NUM_THREADS and similar")
-    w("  settings do not change any figure here. numpy's FFT runs on one thread.\n")
+    w(f"- Rounds: {meta.get('rounds', '?')}. Load average (1, 5, 15 min): {meta.get('load_start', '?')} at the "
+      f"start, {meta.get('load_end', '?')} at the end; other processes on the machine make figures noisier.")
+    w("- numpy's FFT and the Go code do not use BLAS, so OPENBLAS_NUM_THREADS and similar settings")
+    w("  do not change any figure here. numpy's FFT runs on one thread.\n")
 
     # Kaiser-Squires.
     use_kaiser = any(f"go BenchmarkKS/n={n}" in medians for n in SIZES)
     go_ks_label = "Go kaiser BenchmarkKS" if use_kaiser else "Go KS transform core (fft.Plan2D)"
     w("## Kaiser-Squires transform\n")
-    w("One map from shear to convergence on an n×n grid. numpy lenspack-style is the procedure of")
-    w("lenspack's `ks93` (kernel rebuilt on every call, four complex transforms), the way users")
-    w("run it today; numpy optimised transforms γ1 + iγ2 once, multiplies by a cached conj(D) and")
-    w("transforms back (two transforms). The FFTW and Go KS-core figures time the same steps as")
-    w("numpy optimised: pack γ, forward FFT, multiply, inverse FFT, unpack κ_E and κ_B.")
-    if not use_kaiser:
-        w("`./kaiser/` has no `BenchmarkKS` yet, so the Go column is `fft.BenchmarkKSCore`.")
-    w("")
+    text = ("One map from shear to convergence on an n×n grid. numpy lenspack-style is the procedure of "
+            "lenspack's `ks93`, the way users run it today: the kernel is rebuilt on every call and there "
+            "are four complex transforms. numpy optimised transforms γ1 + iγ2 once, multiplies by a cached "
+            "conj(D) and transforms back, two transforms in all. The FFTW and Go KS-core figures time the "
+            "same steps as numpy optimised: pack γ, forward FFT, multiply, inverse FFT, unpack κ_E and κ_B.")
+    if use_kaiser:
+        text += (" The Go kaiser figure is `kaiser.Transform.Convergence` with default options; "
+                 "`fft.BenchmarkKSCore` is listed beside it.")
+    else:
+        text += " `./kaiser/` has no `BenchmarkKS` yet, so the Go column is `fft.BenchmarkKSCore`."
+    para(text)
     rows = []
     for n in SIZES:
         go_ks = get(f"go BenchmarkKS/n={n}") if use_kaiser else get(f"go BenchmarkKSCore/n={n}")
@@ -134,42 +141,58 @@ def main():
     header += ["numpy lenspack-style", "numpy optimised", "FFTW 1 thread", "FFTW 2 threads",
                "numpy lenspack ÷ Go", "numpy optimised ÷ Go", "Go ÷ FFTW 1 thread", "Go ÷ FFTW 2 threads"]
     w(table(header, rows))
-    w("\nThe target is Go at least 3x faster than numpy: a \"numpy ÷ Go\" of 3.00x or more.\n")
+    w("")
+    para("The target is Go at least 3x faster than numpy, a \"numpy ÷ Go\" of 3.00x or more.")
 
     # Plain transforms.
     w("## 2-D complex FFT, forward + inverse\n")
-    w("One forward and one inverse transform of an n×n complex128 array. fft.Plan2D is this")
-    w("module's package `fft`, with GOMAXPROCS goroutines and with one. gonum is")
-    w("`dsp/fourier.CmplxFFT` (FFTPACK) with reused plans on one goroutine, rows in place and")
-    w("columns copied out and back. go-dsp is `FFT2` then `IFFT2`, which spread rows over")
-    w("GOMAXPROCS goroutines and allocate on every call (memory per forward + inverse in the")
-    w("last column); it is not run at 4096, nor gonum.\n")
+    para("One forward and one inverse transform of an n×n complex128 array. fft.Plan2D is this "
+         "module's package `fft`, with GOMAXPROCS goroutines and with one worker, which the \"1 worker "
+         "÷ FFTW 1 thread\" ratio compares core for core. gonum is `dsp/fourier.CmplxFFT` (FFTPACK) with reused plans on one "
+         "goroutine, rows in place and columns copied out and back. go-dsp is `FFT2` then `IFFT2`, "
+         "which spread rows over GOMAXPROCS goroutines and allocate on every call (the last column "
+         "gives the memory per forward + inverse). Neither runs at 4096.")
     rows = []
     for n in SIZES:
-        ours = get(f"go BenchmarkPlan2D/n={n}")
+        ours, ours1 = get(f"go BenchmarkPlan2D/n={n}"), get(f"go BenchmarkPlan2D/n={n}/workers=1")
+        fftw1 = get(f"fftw fwdinv n={n} threads=1")
+        godsp = f"go BenchmarkGoDSP/n={n}"
         rows.append([
-            str(n), ms(ours), ms(get(f"go BenchmarkPlan2D/n={n}/workers=1")), ms(get(f"go BenchmarkGonum/n={n}")),
-            ms(get(f"go BenchmarkGoDSP/n={n}")), ms(get(f"numpy fwdinv n={n}")),
-            ms(get(f"fftw fwdinv n={n} threads=1")), ms(get(f"fftw fwdinv n={n} threads=2")),
-            ratio(ours, get(f"fftw fwdinv n={n} threads=1")),
-            f"{bytes_per_op[f'go BenchmarkGoDSP/n={n}'] / 1e6:.0f} MB" if f"go BenchmarkGoDSP/n={n}" in bytes_per_op else "–",
+            str(n), ms(ours), ms(ours1), ms(get(f"go BenchmarkGonum/n={n}")), ms(get(godsp)),
+            ms(get(f"numpy fwdinv n={n}")), ms(fftw1), ms(get(f"fftw fwdinv n={n} threads=2")),
+            ratio(ours, fftw1), ratio(ours1, fftw1),
+            f"{bytes_per_op[godsp] / 1e6:.0f} MB" if godsp in bytes_per_op else "–",
         ])
     w(table(["n", "fft.Plan2D", "fft.Plan2D, 1 worker", "gonum", "go-dsp", "numpy", "FFTW 1 thread",
-             "FFTW 2 threads", "Plan2D ÷ FFTW 1 thread", "go-dsp allocates"], rows))
+             "FFTW 2 threads", "Plan2D ÷ FFTW 1 thread", "Plan2D 1 worker ÷ FFTW 1 thread",
+             "go-dsp allocates"], rows))
     w("")
+    per_core = [get(f"go BenchmarkPlan2D/n={n}/workers=1") / get(f"fftw fwdinv n={n} threads=1") for n in SIZES
+                if get(f"go BenchmarkPlan2D/n={n}/workers=1") and get(f"fftw fwdinv n={n} threads=1")]
+    all_cores = [get(f"go BenchmarkPlan2D/n={n}") / get(f"fftw fwdinv n={n} threads=1") for n in SIZES
+                 if get(f"go BenchmarkPlan2D/n={n}") and get(f"fftw fwdinv n={n} threads=1")]
+    if per_core and all_cores:
+        para(f"`fft` is scalar Go, while this FFTW build uses SSE2 and AVX. On one core `fft` takes "
+             f"{min(per_core):.1f} to {max(per_core):.1f} times as long as FFTW on one thread; with "
+             f"{meta.get('nproc', '?')} goroutines it takes {min(all_cores):.1f} to {max(all_cores):.1f} times "
+             f"as long.")
 
     # Binning.
     w("## Binning the COSMOS catalogue\n")
     bin_np = [v for k, v in numpy_extra.items() if k.startswith("numpy bin_cosmos")]
-    go_bin = get("go BenchmarkBinCOSMOS")
+    go_bin = get("go BenchmarkBinCOSMOS/radec")
+    go_bin_tan = get("go BenchmarkBinCOSMOS/tan")
     if bin_np:
         extra = bin_np[0]
         np_ms = get(f"numpy bin_cosmos n={extra['n']}")
-        w(f"Count, Σw, Σw·e1, Σw·e2 and Σw² on a 360×360 grid of 0.29 arcmin pixels around")
-        w(f"(RA, Dec) = (150.1161025°, 2.247490268°), {extra.get('galaxies', '?')} galaxies; only the binning is")
-        w(f"timed. numpy used `np.{extra.get('method', '?')}`, the faster of the two in the last round")
-        w(f"(np.bincount {extra.get('bincount_ms', '?')} ms, np.histogram2d {extra.get('histogram2d_ms', '?')} ms).\n")
-        w(table(["Go shearmap BenchmarkBinCOSMOS", "numpy", "numpy ÷ Go"], [[ms(go_bin), ms(np_ms), ratio(np_ms, go_bin)]]))
+        para(f"Count, Σw, Σw·e1, Σw·e2 and Σw² on a 360×360 grid of 0.29 arcmin pixels around "
+             f"(RA, Dec) = (150.1161025°, 2.247490268°), {extra.get('galaxies', '?')} galaxies. Only the "
+             f"binning is timed. numpy bins on a plate carrée grid (linear in RA and Dec), like the Go "
+             f"`radec` grid; the Go `tan` grid projects gnomonically first and is listed for comparison. "
+             f"numpy used `np.{extra.get('method', '?')}`, the faster of the two methods in the last round "
+             f"(np.bincount {extra.get('bincount_ms', '?')} ms, np.histogram2d {extra.get('histogram2d_ms', '?')} ms).")
+        w(table(["Go shearmap radec", "Go shearmap tan", "numpy", "numpy ÷ Go radec"],
+                [[ms(go_bin), ms(go_bin_tan), ms(np_ms), ratio(np_ms, go_bin)]]))
     else:
         w("Not measured in this run (see the notes).")
     w("")
@@ -177,18 +200,19 @@ def main():
     # The library choice.
     w("## Which FFT the toolkit uses\n")
     g360, o360 = get("go BenchmarkGonum/n=360"), get("go BenchmarkPlan2D/n=360/workers=1")
-    w("Both candidate libraries were measured first, and the table above keeps them. gonum's")
-    w("`dsp/fourier` is the better of the two: it agrees with this module's `fft` to 1e-12 in")
-    w("the tests, allocates nothing with a reused plan, and is many times faster than go-dsp,")
-    w("which allocates hundreds of MB per 2-D transform and takes every length that is not a")
-    w("power of two through Bluestein's algorithm. But gonum")
+    text = ("Both candidate libraries were measured first, and the table above keeps them. gonum's "
+            "`dsp/fourier` is the better of the two: it agrees with this module's `fft` to 1e-12 in the "
+            "tests, allocates nothing with a reused plan, and is many times faster than go-dsp, which "
+            "allocates hundreds of MB per 2-D transform and takes every length that is not a power of two "
+            "through Bluestein's algorithm. ")
     if g360 and o360:
-        w(f"still took {ms(g360)} ms at 360 on one goroutine against {ms(o360)} ms for this module's own")
-        w("`fft.Plan2D` on one goroutine,")
+        text += (f"But gonum still took {ms(g360)} ms at 360 on one goroutine, against {ms(o360)} ms for "
+                 "this module's own `fft.Plan2D` on one goroutine. ")
     else:
-        w("is several times slower than this module's own `fft.Plan2D`,")
-    w("so the toolkit uses neither in its code paths: `fft` replaces both for speed, and they stay")
-    w("as benchmark references only. FFTW is GPL, so it appears here only as a reference program.\n")
+        text += "But gonum is several times slower than this module's own `fft.Plan2D`. "
+    text += ("So the toolkit uses neither in its code paths: `fft` replaces both for speed, and they stay "
+             "as benchmark references only. FFTW is GPL, so it appears here only as a reference program.")
+    para(text)
 
     if notes:
         w("## Notes from this run\n")

@@ -16,7 +16,7 @@ set -euo pipefail
 
 rounds=${1:-3}
 if ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then
-	echo "usage: bench/run.sh [ROUNDS]  (ROUNDS must be a positive integer, got '$rounds')" >&2
+	echo "bench/run.sh: invalid ROUNDS '$rounds', must be a positive integer (usage: bench/run.sh [ROUNDS])" >&2
 	exit 2
 fi
 cd "$(dirname "$0")/.."
