@@ -17,9 +17,9 @@ package spin2
 import (
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/skyinv/skyinv/fft"
+	"github.com/skyinv/skyinv/internal/parallel"
 )
 
 // Transform holds the FFT plan and buffer for one map size and padding. It
@@ -33,7 +33,10 @@ type Transform struct {
 	buf     []complex128
 	fx, fy  []float64 // frequencies of the transform grid, cycles per pixel
 
-	// Arguments of the row step in progress (see rows).
+	// The row step in progress and its arguments (see rows).
+	op     rowOp
+	task   rowTask
+	group  parallel.Group
 	re, im []float64
 	s      float64
 	wx, wy []float64
@@ -47,6 +50,7 @@ func New(nx, ny, pad int) *Transform {
 		panic(fmt.Sprintf("spin2: invalid size %d x %d with padding %d", nx, ny, pad))
 	}
 	t := &Transform{nx: nx, ny: ny, pad: pad, workers: runtime.GOMAXPROCS(0)}
+	t.task.t = t
 	t.px, t.py = nx, ny
 	if pad > 0 {
 		t.px, t.py = GoodSize(nx+2*pad), GoodSize(ny+2*pad)
@@ -98,7 +102,7 @@ func (t *Transform) Size() (nx, ny int) { return t.nx, t.ny }
 func (t *Transform) TransformSize() (px, py int) { return t.px, t.py }
 
 // SetWorkers sets the number of goroutines each call uses; n < 1 selects
-// runtime.GOMAXPROCS(0). With one worker a call allocates nothing.
+// runtime.GOMAXPROCS(0). Calls allocate nothing.
 func (t *Transform) SetWorkers(n int) {
 	if n < 1 {
 		n = runtime.GOMAXPROCS(0)
@@ -219,22 +223,18 @@ func (t *Transform) multiplyRows(y0, y1 int) {
 	}
 }
 
+// rowTask runs the current step over a range of rows for parallel.Group.
+type rowTask struct{ t *Transform }
+
+func (r *rowTask) Run(lo, hi int) { r.t.rows(r.t.op, lo, hi) }
+
 // parallelRows runs a step over row ranges on the Transform's workers when
-// the work is large enough to pay for the goroutines.
+// the work is large enough to pay for the hand-off.
 func (t *Transform) parallelRows(op rowOp, rows int) {
-	workers := t.workers
-	if workers < 2 || t.px*t.py < 1<<15 {
+	if t.workers < 2 || t.px*t.py < 1<<15 {
 		t.rows(op, 0, rows)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func(y0, y1 int) {
-			defer wg.Done()
-			t.rows(op, y0, y1)
-		}(w*rows/workers, (w+1)*rows/workers)
-	}
-	t.rows(op, 0, rows/workers)
-	wg.Wait()
+	t.op = op
+	t.group.For(rows, t.workers, &t.task)
 }
