@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/skyinv/skyinv/fft"
+	"github.com/skyinv/skyinv/internal/parallel"
 	"github.com/skyinv/skyinv/internal/spin2"
 	"github.com/skyinv/skyinv/operators"
 )
@@ -93,13 +95,24 @@ func (p *WienerProblem) sign() float64 {
 // The residual is the relative change of κ_E between two iterations at
 // λ = 1, ‖Δκ‖/‖κ‖.
 type Messenger struct {
-	p              WienerProblem
-	plan           *fft.Plan2D
-	t, k           []complex128 // messenger field or its transform; κ̂_E
-	fx, fy         []float64
-	tau            float64
-	nbar           []float64 // N − τ, +Inf outside the mask
-	lambda0, decay float64
+	p         WienerProblem
+	plan      *fft.Plan2D
+	t, k      []complex128 // messenger field or its transform; κ̂_E
+	fx, fy    []float64    // FFT frequencies, cycles per pixel
+	sign      float64      // +1 sky convention, −1 pixel frame
+	tau       float64
+	nbar      []float64 // N − τ, +Inf outside the mask
+	lambda0   float64
+	decay     float64
+	workers   int
+	group     parallel.Group
+	task      messengerTask
+	rowChange []float64 // per-row sums of the Fourier step
+	rowNorm   []float64
+
+	// Arguments of the step in progress.
+	g1, g2 []float64
+	lambda float64
 }
 
 // NewMessenger prepares the messenger-field solver of p.
@@ -107,17 +120,22 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 	if err := p.validate(make([]float64, p.NX*p.NY), make([]float64, p.NX*p.NY)); err != nil {
 		return nil, err
 	}
-	n := p.NX * p.NY
+	nx, ny := p.NX, p.NY
+	n := nx * ny
 	m := &Messenger{
-		p:     p,
-		plan:  fft.NewPlan2D(p.NX, p.NY),
-		t:     make([]complex128, n),
-		k:     make([]complex128, n),
-		fx:    spin2.Frequencies(p.NX),
-		fy:    spin2.Frequencies(p.NY),
-		nbar:  make([]float64, n),
-		decay: 0.75,
+		p:         p,
+		plan:      fft.NewPlan2D(nx, ny),
+		t:         make([]complex128, n),
+		k:         make([]complex128, n),
+		nbar:      make([]float64, n),
+		decay:     0.75,
+		workers:   runtime.GOMAXPROCS(0),
+		rowChange: make([]float64, ny),
+		rowNorm:   make([]float64, ny),
 	}
+	m.task.m = m
+	m.fx, m.fy = spin2.Frequencies(nx), spin2.Frequencies(ny)
+	m.sign = p.sign()
 	m.tau = math.Inf(1)
 	maxN := 0.0
 	for _, v := range p.NoiseVar {
@@ -131,6 +149,16 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 	}
 	m.lambda0 = math.Min(maxN/m.tau, 1e4)
 	return m, nil
+}
+
+// SetWorkers sets the number of goroutines each iteration uses; n < 1
+// selects runtime.GOMAXPROCS(0).
+func (m *Messenger) SetWorkers(n int) {
+	if n < 1 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	m.workers = n
+	m.plan.SetWorkers(n)
 }
 
 // Lambda0 returns the cooling parameter of the first iteration: the ratio
@@ -171,92 +199,137 @@ func (m *Messenger) Solve(g1, g2 []float64, s Settings) ([]float64, Result, erro
 	return kappa, Result{Iterations: it, Residual: res}, nil
 }
 
+// messengerTask runs one stage of a step over a range of rows.
+type messengerTask struct {
+	m     *Messenger
+	stage int
+}
+
+const (
+	stageModel = iota
+	stagePixel
+	stageFourier
+)
+
+func (t *messengerTask) Run(lo, hi int) {
+	m := t.m
+	switch t.stage {
+	case stageModel:
+		m.modelRows(lo, hi)
+	case stagePixel:
+		m.pixelRows(lo, hi)
+	case stageFourier:
+		m.fourierRows(lo, hi)
+	}
+}
+
+func (m *Messenger) stage(stage int) {
+	m.task.stage = stage
+	m.group.For(m.p.NY, m.workers, &m.task)
+}
+
 // Step runs one messenger iteration at cooling parameter lambda and returns
 // ‖κ̂_new − κ̂_old‖ and ‖κ̂_new‖. It allocates nothing.
 func (m *Messenger) Step(g1, g2 []float64, lambda float64) (change, norm float64) {
-	nx, ny := m.p.NX, m.p.NY
-	n := float64(nx * ny)
-	s := m.p.sign()
-
-	// The model shear A κ: γ̂ = D* κ̂_E (D in the pixel frame), then F⁻¹.
-	for y := range ny {
-		ky := m.fy[y]
-		for x := range nx {
-			kx := m.fx[x]
-			k2 := kx*kx + ky*ky
-			i := y*nx + x
-			if k2 == 0 {
-				m.t[i] = 0
-				continue
-			}
-			a := (kx*kx - ky*ky) / k2
-			b := s * 2 * kx * ky / k2
-			v := m.k[i]
-			// (a − i b) v
-			m.t[i] = complex(a*real(v)+b*imag(v), a*imag(v)-b*real(v)) / complex(n, 0)
-		}
-	}
+	m.g1, m.g2, m.lambda = g1, g2, lambda
+	m.stage(stageModel)
 	m.plan.Inverse(m.t, m.t)
-
-	// The pixel step: t = (λτ γ + N̄ Aκ)/(λτ + N̄).
-	lt := lambda * m.tau
-	for i, nb := range m.nbar {
-		if math.IsInf(nb, 1) {
-			continue // t = A κ
-		}
-		g := complex(g1[i], g2[i])
-		m.t[i] = (complex(lt, 0)*g + complex(nb, 0)*m.t[i]) / complex(lt+nb, 0)
-	}
+	m.stage(stagePixel)
 	m.plan.Forward(m.t, m.t)
-
-	// The Fourier step: X = D t̂, κ̂_E = f (X(k) + X(−k)*)/2 with
-	// f = P/(P + λτ N_pix). Each pair (k, −k) is visited once.
-	for y := range ny {
-		ym := (ny - y) % ny
-		for x := range nx {
-			xm := (nx - x) % nx
-			i, j := y*nx+x, ym*nx+xm
-			if j < i {
-				continue
-			}
-			xi := m.applyD(x, y, m.t[i], s)
-			xj := m.applyD(xm, ym, m.t[j], s)
-			e := (xi + complex(real(xj), -imag(xj))) / 2
-			fi := m.filter(i, lt*n)
-			newI := e * complex(fi, 0)
-			newJ := complex(real(e), -imag(e)) * complex(m.filter(j, lt*n), 0)
-			d := newI - m.k[i]
-			change += real(d)*real(d) + imag(d)*imag(d)
-			norm += real(newI)*real(newI) + imag(newI)*imag(newI)
-			if j != i {
-				d = newJ - m.k[j]
-				change += real(d)*real(d) + imag(d)*imag(d)
-				norm += real(newJ)*real(newJ) + imag(newJ)*imag(newJ)
-			}
-			m.k[i], m.k[j] = newI, newJ
-		}
+	m.stage(stageFourier)
+	m.g1, m.g2 = nil, nil
+	for y := range m.rowChange {
+		change += m.rowChange[y]
+		norm += m.rowNorm[y]
 	}
 	return math.Sqrt(change), math.Sqrt(norm)
 }
 
-// applyD returns D(k) v at FFT index (x, y), D* in the pixel frame.
-func (m *Messenger) applyD(x, y int, v complex128, s float64) complex128 {
-	kx, ky := m.fx[x], m.fy[y]
-	k2 := kx*kx + ky*ky
-	if k2 == 0 {
-		return 0
+// modelRows writes the transform of the model shear A κ, D* κ̂_E / N_pix
+// (D in the pixel frame), into t. D is computed from the frequencies on the
+// fly: one division costs less than reading a precomputed array.
+func (m *Messenger) modelRows(y0, y1 int) {
+	nx := m.p.NX
+	inv := 1 / float64(len(m.t))
+	for y := y0; y < y1; y++ {
+		ky := m.fy[y]
+		ky2 := ky * ky
+		row, k := m.t[y*nx:(y+1)*nx], m.k[y*nx:(y+1)*nx]
+		for x, kx := range m.fx {
+			k2 := kx*kx + ky2
+			if k2 == 0 {
+				row[x] = 0
+				continue
+			}
+			q := inv / k2
+			a, b := (kx*kx-ky2)*q, m.sign*2*kx*ky*q
+			v := k[x]
+			row[x] = complex(a*real(v)+b*imag(v), a*imag(v)-b*real(v))
+		}
 	}
-	a := (kx*kx - ky*ky) / k2
-	b := s * 2 * kx * ky / k2
-	return complex(a*real(v)-b*imag(v), a*imag(v)+b*real(v))
 }
 
-func (m *Messenger) filter(i int, noise float64) float64 {
-	p := m.p.Power[i]
-	if p == 0 {
-		return 0
+// pixelRows combines data and model: t = (λτ γ + N̄ Aκ)/(λτ + N̄), and
+// t = A κ where there are no data.
+func (m *Messenger) pixelRows(y0, y1 int) {
+	nx := m.p.NX
+	lt := m.lambda * m.tau
+	for i := y0 * nx; i < y1*nx; i++ {
+		nb := m.nbar[i]
+		if math.IsInf(nb, 1) {
+			continue
+		}
+		w := lt / (lt + nb)
+		v := m.t[i]
+		m.t[i] = complex(w*m.g1[i]+(1-w)*real(v), w*m.g2[i]+(1-w)*imag(v))
 	}
-	return p / (p + noise)
+}
+
+// fourierRows computes κ̂_E = f (X(k) + X(−k)*)/2 with X = D t̂ and
+// f = P/(P + λτ N_pix), and the per-row sums of |Δκ̂|² and |κ̂|². D(−k)
+// equals D(k) except on the Nyquist row and column of an even size, where
+// fftfreq keeps the frequency's sign; both are computed from the
+// frequencies.
+func (m *Messenger) fourierRows(y0, y1 int) {
+	nx, ny := m.p.NX, m.p.NY
+	noise := m.lambda * m.tau * float64(len(m.t))
+	s := m.sign
+	for y := y0; y < y1; y++ {
+		ym := (ny - y) % ny
+		ky, kym := m.fy[y], m.fy[ym]
+		ky2 := ky * ky
+		row, rowNeg := m.t[y*nx:(y+1)*nx], m.t[ym*nx:(ym+1)*nx]
+		k, power := m.k[y*nx:(y+1)*nx], m.p.Power[y*nx:(y+1)*nx]
+		var change, norm float64
+		for x, kx := range m.fx {
+			p := power[x]
+			if p == 0 {
+				d := k[x]
+				change += real(d)*real(d) + imag(d)*imag(d)
+				k[x] = 0
+				continue
+			}
+			xm := nx - x
+			if xm == nx {
+				xm = 0
+			}
+			kxm := m.fx[xm]
+			q := 1 / (kx*kx + ky2) // the same |k|² at k and −k
+			ai, bi := (kx*kx-ky2)*q, s*2*kx*ky*q
+			bj := s * 2 * kxm * kym * q
+			ti, tj := row[x], rowNeg[xm]
+			// X(k) and X(−k)*, with a(−k) = a(k).
+			xr, xi := ai*real(ti)-bi*imag(ti), ai*imag(ti)+bi*real(ti)
+			yr, yi := ai*real(tj)-bj*imag(tj), -(ai*imag(tj) + bj*real(tj))
+			f := 0.5 * p / (p + noise)
+			nr, ni := f*(xr+yr), f*(xi+yi)
+			dr, di := nr-real(k[x]), ni-imag(k[x])
+			change += dr*dr + di*di
+			norm += nr*nr + ni*ni
+			k[x] = complex(nr, ni)
+		}
+		m.rowChange[y], m.rowNorm[y] = change, norm
+	}
 }
 
 // Map returns the current κ_E in pixel space.
