@@ -93,6 +93,7 @@ fi
 for round in $(seq 1 "$rounds"); do
 	echo "round $round of $rounds" >&2
 	echo "round $round" >>"$log"
+	meta "load_round_$round" "$(cut -d' ' -f1 /proc/loadavg)"
 
 	go test -run '^$' -bench '^Benchmark(Plan2D|KSCore|Gonum|GoDSP)$' -benchmem -count 1 ./fft/ >>"$log" ||
 		note "round $round: go test -bench ./fft/ failed"
