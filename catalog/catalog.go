@@ -137,8 +137,8 @@ func Read(path string, opt Options) (*Catalog, error) {
 		case r.quantity == "weight" && !r.explicit:
 			// No weight column: every weight is 1.
 		default:
-			return nil, fmt.Errorf("%s: %s column %q not found; set %s to the column that holds %s; columns in this file: %s",
-				path, r.quantity, r.name, r.flag, r.quantity, strings.Join(names, ", "))
+			return nil, fmt.Errorf("%s: %s column %q not found; set %s to the column that holds %s; columns%s: %s%s",
+				path, r.quantity, r.name, r.flag, r.quantity, src.where(), strings.Join(names, ", "), src.otherTables())
 		}
 	}
 
@@ -305,6 +305,8 @@ type source interface {
 	rows() int
 	column(name string) (values []float64, null []bool, err error)
 	rowLabel(row int) string // "row 12" or "line 14", for messages
+	where() string           // " in this file" or " in HDU 1 'SHEAR'", for messages
+	otherTables() string     // "; other tables in this file: ...", or ""
 }
 
 // open reads the catalogue at path as FITS or text, by its first bytes.
@@ -324,7 +326,15 @@ func open(path, hdu string) (source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fitsSource{t}, nil
+		src := fitsSource{t: t}
+		if hdus, err := fits.List(path); err == nil {
+			for _, h := range hdus {
+				if h.Kind == fits.KindBinaryTable || h.Kind == fits.KindASCIITable {
+					src.tables = append(src.tables, h)
+				}
+			}
+		}
+		return src, nil
 	}
 	if hdu != "" {
 		return nil, fmt.Errorf("%s: an HDU (%q) was given, but the file is a text table, not FITS", path, hdu)
@@ -335,7 +345,47 @@ func open(path, hdu string) (source, error) {
 	return readText(path, f)
 }
 
-type fitsSource struct{ t *fits.Table }
+type fitsSource struct {
+	t      *fits.Table
+	tables []fits.HDUInfo // every table of the file, for messages
+}
+
+// table returns the HDU of the table read: the one with its name, or the
+// only table of the file.
+func (s fitsSource) table() (fits.HDUInfo, bool) {
+	for _, h := range s.tables {
+		if len(s.tables) == 1 || (s.t.Name != "" && strings.EqualFold(h.Name, s.t.Name)) {
+			return h, true
+		}
+	}
+	return fits.HDUInfo{}, false
+}
+
+func (s fitsSource) where() string {
+	h, ok := s.table()
+	if !ok {
+		return " in the table read"
+	}
+	return " in " + hduLabel(h)
+}
+
+func (s fitsSource) otherTables() string {
+	if len(s.tables) < 2 {
+		return ""
+	}
+	labels := make([]string, len(s.tables))
+	for i, h := range s.tables {
+		labels[i] = hduLabel(h)
+	}
+	return "; tables in this file: " + strings.Join(labels, ", ") + " (select one with --hdu)"
+}
+
+func hduLabel(h fits.HDUInfo) string {
+	if h.Name == "" {
+		return fmt.Sprintf("HDU %d", h.Index)
+	}
+	return fmt.Sprintf("HDU %d '%s'", h.Index, h.Name)
+}
 
 func (s fitsSource) columnNames() []string { return s.t.ColumnNames() }
 func (s fitsSource) rows() int             { return s.t.Rows }

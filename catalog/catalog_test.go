@@ -395,3 +395,43 @@ func TestReadFITSAllRowsNull(t *testing.T) {
 		}
 	}
 }
+
+func TestReadTextHeaderForms(t *testing.T) {
+	cases := map[string]string{
+		"comment above header":  "# my catalogue, version 2\nra,dec,e1,e2\n10,1,0.1,0.2\n",
+		"commented header":      "# written by a pipeline\n# ra dec e1 e2\n10 1 0.1 0.2\n",
+		"byte-order mark":       "\uFEFFra,dec,e1,e2\n10,1,0.1,0.2\n",
+		"quoted names":          "\"ra\",\"dec\",\"e1\",\"e2\"\n10,1,0.1,0.2\n",
+		"tabs and mixed spaces": "ra\tdec  e1\t e2\n10\t1 0.1\t0.2\n",
+	}
+	for name, content := range cases {
+		t.Run(name, func(t *testing.T) {
+			cat, err := catalog.Read(writeText(t, "cat.txt", content), catalog.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cat.Rows != 1 || cat.RA[0] != 10 || cat.Dec[0] != 1 || cat.E1[0] != 0.1 || cat.E2[0] != 0.2 {
+				t.Errorf("rows %d, values %v %v %v %v", cat.Rows, cat.RA, cat.Dec, cat.E1, cat.E2)
+			}
+		})
+	}
+}
+
+func TestMissingColumnNamesTheTables(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "two.fits")
+	// A file whose first table is not the shear table.
+	err := fits.WriteTable(path, false, "IDS", fits.Column{Name: "id", Data: []int32{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = catalog.Read(path, catalog.Options{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{path, `RA column "ra" not found`, "columns in HDU 1 'IDS': id"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}

@@ -20,30 +20,58 @@ type textTable struct {
 
 // readText splits a text catalogue into its header and rows, checking that
 // every row has one field per column.
+//
+// The header is normally the first line that is neither blank nor a comment
+// (a line starting with '#'). When that line holds a number, it is the
+// first row instead, and the header is the last comment line before it with
+// as many fields, its '#' removed: the "commented header" that many programs
+// write. A file of comment lines only takes its first one as the header. A
+// UTF-8 byte-order mark at the start of the file is ignored, and double
+// quotes around a column name are removed.
 func readText(path string, r io.Reader) (*textTable, error) {
 	t := &textTable{path: path}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	line := 0
+	type comment struct {
+		text string
+		line int
+	}
+	var comments []comment // comment lines before the first other line
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
+		raw := sc.Text()
+		if line == 1 {
+			raw = strings.TrimPrefix(raw, "\uFEFF")
+		}
+		text := strings.TrimSpace(raw)
 		if text == "" {
 			continue
 		}
-		if t.names == nil {
-			// The first non-blank line is the header; a leading '#' is
-			// allowed there.
-			text = strings.TrimSpace(strings.TrimPrefix(text, "#"))
-			t.comma = strings.Contains(text, ",")
-			t.names = t.split(text)
-			if len(t.names) == 0 || len(t.names) == 1 && t.names[0] == "" {
-				return nil, fmt.Errorf("%s:%d: the header line names no columns", path, line)
+		if strings.HasPrefix(text, "#") {
+			if t.names == nil {
+				comments = append(comments, comment{strings.TrimSpace(strings.TrimPrefix(text, "#")), line})
 			}
 			continue
 		}
-		if strings.HasPrefix(text, "#") {
-			continue
+		if t.names == nil {
+			header, headerLine := text, line
+			if hasNumber(text) {
+				n := len(t.splitAs(text, strings.Contains(text, ",")))
+				for i := len(comments) - 1; i >= 0; i-- {
+					c := comments[i]
+					if len(t.splitAs(c.text, strings.Contains(c.text, ","))) == n {
+						header, headerLine = c.text, c.line
+						break
+					}
+				}
+			}
+			if err := t.setHeader(header, headerLine); err != nil {
+				return nil, err
+			}
+			if headerLine == line {
+				continue
+			}
 		}
 		f := t.split(text)
 		if len(f) != len(t.names) {
@@ -57,13 +85,44 @@ func readText(path string, r io.Reader) (*textTable, error) {
 		return nil, fmt.Errorf("%s: line %d: %w", path, line+1, err)
 	}
 	if t.names == nil {
-		return nil, fmt.Errorf("%s: the catalogue is empty (no header line and 0 rows)", path)
+		if len(comments) == 0 {
+			return nil, fmt.Errorf("%s: the catalogue is empty (no header line and 0 rows)", path)
+		}
+		if err := t.setHeader(comments[0].text, comments[0].line); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
 
-func (t *textTable) split(text string) []string {
-	if !t.comma {
+// setHeader takes the column names from a header line.
+func (t *textTable) setHeader(header string, line int) error {
+	t.comma = strings.Contains(header, ",")
+	t.names = t.split(header)
+	for i, n := range t.names {
+		t.names[i] = strings.Trim(n, `"`)
+	}
+	if len(t.names) == 0 || len(t.names) == 1 && t.names[0] == "" {
+		return fmt.Errorf("%s:%d: the header line names no columns", t.path, line)
+	}
+	return nil
+}
+
+// hasNumber reports whether a field of the line parses as a number.
+func hasNumber(text string) bool {
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *textTable) split(text string) []string { return t.splitAs(text, t.comma) }
+
+// splitAs splits a line at commas or, when comma is false, at white space.
+func (t *textTable) splitAs(text string, comma bool) []string {
+	if !comma {
 		return strings.Fields(text)
 	}
 	f := strings.Split(text, ",")
@@ -74,6 +133,8 @@ func (t *textTable) split(text string) []string {
 }
 
 func (t *textTable) columnNames() []string { return t.names }
+func (t *textTable) where() string         { return " in this file" }
+func (t *textTable) otherTables() string   { return "" }
 func (t *textTable) rows() int             { return len(t.fields) }
 
 func (t *textTable) column(name string) ([]float64, []bool, error) {
