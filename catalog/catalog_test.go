@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/skyinv/skyinv/internal/shareddata"
 	"math"
 	"os"
 	"path/filepath"
@@ -321,29 +322,11 @@ func TestDropsString(t *testing.T) {
 	}
 }
 
-// sharedData returns the path of a reference data file in ../shared/data
-// beside the module root, or skips the test when it is absent.
+// sharedData returns the path of a reference data file, or skips the test
+// when it is absent (see internal/shareddata for where it is looked up).
 func sharedData(t *testing.T, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("reference data %s not present (%v); these tests need the shared data folder beside the repository", path, err)
-	}
-	return path
+	return shareddata.Path(t, name)
 }
 
 func TestReadCOSMOS(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/skyinv/skyinv/internal/shareddata"
 	"math"
 	"os"
 	"os/exec"
@@ -147,15 +148,11 @@ func moduleRoot(t testing.TB) string {
 	}
 }
 
-// sharedData returns the path of a reference data file in ../shared/data
-// beside the module root, or skips the test when it is absent.
+// sharedData returns the path of a reference data file, or skips the test
+// when it is absent (see internal/shareddata for where it is looked up).
 func sharedData(t testing.TB, name string) string {
 	t.Helper()
-	path := filepath.Join(moduleRoot(t), "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("reference data %s not present (%v); these tests need the shared data folder beside the repository", path, err)
-	}
-	return path
+	return shareddata.Path(t, name)
 }
 
 // card formats one fixed-format header card for hand-assembled files.
