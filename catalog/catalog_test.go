@@ -3,7 +3,6 @@ package catalog_test
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/skyinv/skyinv/internal/shareddata"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/skyinv/skyinv/catalog"
 	"github.com/skyinv/skyinv/fits"
+	"github.com/skyinv/skyinv/internal/shareddata"
 )
 
 // raTol allows for the rounding of 360 + ra when a negative RA is wrapped.

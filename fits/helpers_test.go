@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/skyinv/skyinv/internal/shareddata"
 	"math"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/skyinv/skyinv/internal/shareddata"
 )
 
 // requireTool returns the path of an external program that an
