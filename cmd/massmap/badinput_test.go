@@ -173,6 +173,9 @@ func TestUsageErrors(t *testing.T) {
 		{"ks", "--out", "x.fits", "--noise-realisations", "1"},
 		{"ks", "--out", "x.fits", "--smooth-arcmin", "-1"},
 		{"ks", "--out", "x.fits", "--png", "x.fits"},
+		{"ks", "--out", "x.fits", "--center", "400,2"},
+		{"ks", "--out", "x.fits", "--npix", "abc"},
+		{"wiener", "--out", "x.fits", "--method", "lbfgs"},
 	}
 	for _, args := range cases {
 		code, _, stderr := runMassmap(t, args...)
@@ -225,5 +228,30 @@ func TestBinWritesShearMaps(t *testing.T) {
 	}
 	if total != 60000 {
 		t.Errorf("NGAL sums to %g, want the 60000 galaxies of the catalogue", total)
+	}
+}
+
+func TestFlagErrorsUseTwoDashes(t *testing.T) {
+	_, _, stderr := runMassmap(t, "ks", "--out", "x.fits", "--smooth", "1")
+	if !strings.Contains(stderr, "unknown flag --smooth") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	_, _, stderr = runMassmap(t, "ks", "--out", "x.fits", "--npix", "abc")
+	if !strings.Contains(stderr, `invalid value "abc" for --npix`) || strings.Contains(stderr, "Flags:") {
+		t.Errorf("stderr, want a one-line error without the full help:\n%s", stderr)
+	}
+}
+
+func TestOutputMayNotReplaceInput(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.txt")
+	content := []byte("ra dec e1 e2\n10 0 0.1 0.1\n10.01 0 0.1 0.1\n")
+	os.WriteFile(cat, content, 0o644)
+	code, _, stderr := runMassmap(t, "ks", "--catalog", cat, "--out", filepath.Join(dir, ".", "cat.txt"), "--force")
+	if code != 2 || !strings.Contains(stderr, "is the input") {
+		t.Errorf("exit code %d, stderr:\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(cat); string(b) != string(content) {
+		t.Errorf("the catalogue was changed")
 	}
 }

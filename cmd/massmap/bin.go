@@ -33,7 +33,7 @@ func runBin(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := out.check(); err != nil {
+	if err := out.check(in.catalog); err != nil {
 		return err
 	}
 
@@ -57,6 +57,7 @@ func runBin(args []string, stdout, stderr io.Writer) error {
 		Title:       "NGAL  (galaxies per pixel)",
 		Label:       "galaxies per pixel",
 		PixelArcmin: b.grid.PixelArcmin,
+		Mask:        f.Mask(),
 		East:        "N up, E left",
 	}
 	if err := writeOutputs(out, b.grid, provenance("bin", fs, args, b), maps, png, 2, stderr); err != nil {

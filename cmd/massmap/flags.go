@@ -16,10 +16,6 @@ import (
 	"github.com/skyinv/skyinv/skymap"
 )
 
-// errFlagParse is returned after the flag package has reported a parse
-// error on the standard error stream.
-var errFlagParse = errors.New("invalid flags")
-
 // inputFlags select the catalogue and its columns.
 type inputFlags struct {
 	catalog        string
@@ -116,8 +112,8 @@ func parseCenter(s string) (ra, dec float64, err error) {
 	switch {
 	case err1 != nil || err2 != nil:
 		return 0, 0, errors.New("expected RA,DEC as two numbers in degrees")
-	case math.IsNaN(ra) || math.IsInf(ra, 0):
-		return 0, 0, errors.New("RA must be finite")
+	case !(ra >= 0 && ra < 360):
+		return 0, 0, fmt.Errorf("RA %g is outside [0, 360)", ra)
 	case !(dec >= -90 && dec <= 90):
 		return 0, 0, fmt.Errorf("Dec %g is outside [-90, 90]", dec)
 	}
@@ -137,10 +133,18 @@ func (f *outputFlags) register(fs *flag.FlagSet) {
 }
 
 // check validates the output flags and fails early when an output exists
-// and --force is not set, or when its directory is missing.
-func (f *outputFlags) check() error {
+// and --force is not set, when its directory is missing, or when an output
+// would replace one of the inputs.
+func (f *outputFlags) check(inputs ...string) error {
 	if f.out == "" {
 		return usagef("missing --out: name the output FITS file")
+	}
+	for _, in := range inputs {
+		for _, o := range []string{f.out, f.png} {
+			if in != "" && o != "" && sameFile(in, o) {
+				return usagef("the output %s is the input %s: choose another output name", o, in)
+			}
+		}
 	}
 	if f.png != "" && filepath.Clean(f.png) == filepath.Clean(f.out) {
 		return usagef("--png and --out name the same file %s", f.out)
@@ -190,13 +194,25 @@ func newFlagSet(name, synopsis string, args []string, stdout, stderr io.Writer) 
 	return fs
 }
 
-// parseFlags parses args and rejects positional arguments.
+// parseFlags parses args and rejects positional arguments. Help goes to the
+// FlagSet's output; a parse error becomes a usage error in the command's own
+// words, with the flags spelled with two dashes as in the help text.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return err
+	}
+	if err != nil {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			return usagef("unknown flag --%s", name)
 		}
-		return errFlagParse
+		msg = strings.Replace(msg, " for flag -", " for --", 1)
+		return usagef("%s", msg)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q: every input is given by a flag (for example --catalog FILE)", fs.Arg(0))
@@ -208,4 +224,15 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
+}
+
+// sameFile reports whether two paths name the same file, or the same path
+// when neither exists yet.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
 }

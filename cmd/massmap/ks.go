@@ -51,7 +51,7 @@ func runKS(args []string, stdout, stderr io.Writer) error {
 	case *realisations < 0 || *realisations == 1:
 		return usagef("invalid --noise-realisations %d: use 0 for none, or at least 2 for a standard deviation", *realisations)
 	}
-	if err := out.check(); err != nil {
+	if err := out.check(in.catalog); err != nil {
 		return err
 	}
 

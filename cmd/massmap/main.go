@@ -3,6 +3,7 @@
 //
 //	massmap bin --catalog cat.fits --out shear.fits   binned shear maps
 //	massmap ks  --catalog cat.fits --out kappa.fits   Kaiser-Squires maps
+//	massmap wiener --catalog cat.fits --out wf.fits   Wiener filter
 //
 // Without --catalog the commands run on the embedded mock catalogue. Run
 // "massmap COMMAND --help" for the flags of each command. The exit code is 0
@@ -34,6 +35,7 @@ type command struct {
 var commands = []command{
 	{"bin", "bin a shear catalogue onto a grid: mean shear, counts, weights, noise", runBin},
 	{"ks", "Kaiser-Squires convergence maps (E and B modes), with optional noise maps", runKS},
+	{"wiener", "Wiener-filter convergence map (Gaussian prior), with optional posterior samples", runWiener},
 }
 
 // usageError marks a mistake on the command line; run returns 2 for it.
@@ -74,8 +76,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "massmap %s: %v\nRun 'massmap %s --help' for usage.\n", name, err, name)
 			return 2
-		case errors.Is(err, errFlagParse):
-			return 2 // the flag package has printed the problem and the usage
 		default:
 			fmt.Fprintf(stderr, "massmap %s: %v\n", name, err)
 			return 1

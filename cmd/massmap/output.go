@@ -32,8 +32,9 @@ func provenance(name string, fs *flag.FlagSet, args []string, b *binned) []fits.
 		{Key: "SIGMAE", Value: b.field.SigmaE, Comment: "per-component ellipticity dispersion"},
 		{Key: "PIXSCALE", Value: b.grid.PixelArcmin, Comment: "[arcmin] pixel size"},
 		{Key: "PROJECT", Value: b.grid.Projection.String(), Comment: "tan: gnomonic; radec: linear in RA and Dec"},
-		{Key: "COMMENT", Comment: "Orientation: North up, East left. Shear convention: e1 > 0 along East-West,"},
-		{Key: "COMMENT", Comment: "e2 > 0 along North-East to South-West (angles from East towards North)."},
+		{Key: "COMMENT", Comment: "Orientation: North up, East to the left."},
+		{Key: "COMMENT", Comment: "Shear convention: e1 > 0 along the East-West axis, e2 > 0 along"},
+		{Key: "COMMENT", Comment: "North-East to South-West (position angles from East towards North)."},
 	}
 	fs.VisitAll(func(f *flag.Flag) {
 		cards = append(cards, fits.Card{Key: "HISTORY", Comment: fmt.Sprintf("--%s=%s", f.Name, f.Value)})

@@ -169,6 +169,10 @@ func loadAndBin(in inputFlags, gr gridRequest, log io.Writer) (*binned, error) {
 		return nil, err
 	}
 	w := g.PixelArcmin
+	if g.Projection == skymap.PlateCarree && math.Abs(g.CenterDec) > 10 {
+		fmt.Fprintf(log, "warning: with --projection radec at Dec %.1f, a pixel spans %.2f times less sky in RA than in Dec; the inversion assumes square pixels, so prefer --projection tan away from the equator\n",
+			g.CenterDec, 1/math.Cos(g.CenterDec*math.Pi/180))
+	}
 	fmt.Fprintf(log, "grid: %d x %d pixels of %g arcmin (%.1f x %.1f arcmin), %s projection, centre RA %.7f Dec %.7f\n",
 		g.NX, g.NY, w, float64(g.NX)*w, float64(g.NY)*w, g.Projection, g.CenterRA, g.CenterDec)
 
