@@ -52,8 +52,8 @@ func (m *Model) gaussianMoments(lnR float64) (s0, s1, s2 float64) {
 //
 // and n_eff = −3 − dln σ²/dln R, C = −d²ln σ²/dln R², both at that R.
 // ok is false when σ² < 1 for every R the k grid of the Model resolves,
-// that is when k_σ would exceed about 1.5e4 h/Mpc (z ≳ 30 for Planck-like
-// parameters); the nonlinear power is then the linear power.
+// that is when k_σ would exceed about 1.4e4 h/Mpc (z ≳ 19 for
+// Planck2018). The nonlinear power is then the linear power.
 func (m *Model) NonlinearScale(z float64) (kSigma, nEff, curvature float64, ok bool) {
 	h, _ := m.halofitAt(z, math.NaN())
 	if h.linear {

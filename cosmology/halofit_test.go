@@ -95,6 +95,22 @@ func TestHalofitReference(t *testing.T) {
 	}
 }
 
+// TestHalofitBeyondGrid checks the fallback to linear power at redshifts
+// whose nonlinear scale lies beyond the k grid.
+func TestHalofitBeyondGrid(t *testing.T) {
+	m := newModel(t, cosmology.Planck2018(), cosmology.Settings{})
+	if _, _, _, ok := m.NonlinearScale(18); !ok {
+		t.Error("no nonlinear scale at z = 18")
+	}
+	kSigma, _, _, ok := m.NonlinearScale(30)
+	if ok || !math.IsInf(kSigma, 1) {
+		t.Errorf("NonlinearScale(30) = %v, %v, want +Inf, false", kSigma, ok)
+	}
+	if got, want := m.NonlinearPower(1, 30), m.LinearPower(1, 30); relErr(got, want) > 1e-14 {
+		t.Errorf("P_nl(1, z = 30) = %v, want the linear %v", got, want)
+	}
+}
+
 func TestNonlinearPowerSpectrum(t *testing.T) {
 	m := newModel(t, cosmology.Planck2018(), cosmology.Settings{})
 	k := []float64{0, 0.01, 0.5, 5, -1}

@@ -119,9 +119,12 @@ type limberNode struct {
 // approximation itself is poor below ℓ ≈ 10.
 //
 // The integral is computed in redshift, dχ = (c/H) dz, with
-// Settings.LimberPanels Gauss–Legendre panels of 8 points between z = 0
-// and the highest source redshift; for n(z) the panels are also split at
-// the nodes of the table, where n has kinks.
+// Settings.LimberPanels Gauss–Legendre panels of 8 points: one from z = 0
+// to 1e-3 of the highest source redshift and the others equal in ln z up
+// to it. Equal panels in ln z are nearly equal in ln χ, hence in ln k at
+// fixed ℓ, which resolves the acoustic wiggles at low ℓ as well as the
+// smooth integrand at high ℓ. For n(z) the panels are also split at the
+// nodes of the table, where n has kinks.
 func (m *Model) ConvergenceCl(src Source, ells []float64) ([]float64, error) {
 	if err := src.validate(); err != nil {
 		return nil, err

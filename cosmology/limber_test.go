@@ -85,6 +85,7 @@ func TestConvergenceClNarrowDistribution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	z := []float64{0.99, 1, 1.01}
 	narrow, err := cosmology.SourceDistribution(z, []float64{0, 1, 0})
 	if err != nil {
@@ -94,6 +95,7 @@ func TestConvergenceClNarrowDistribution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	got, err := m.ConvergenceCl(narrow, ells)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +104,7 @@ func TestConvergenceClNarrowDistribution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	for i := range ells {
 		if relErr(got[i], single[i]) > 1e-3 {
 			t.Errorf("ℓ = %v: narrow n(z) gives %.6e, single source %.6e", ells[i], got[i], single[i])

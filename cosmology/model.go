@@ -29,8 +29,8 @@ type Model struct {
 }
 
 // Range and step of the ln k grid of Model.delta2, k in h/Mpc. The grid
-// reaches k = 1e5 h/Mpc, so Halofit finds its nonlinear scale up to
-// z ≈ 30 (k_σ ≲ 1e4 h/Mpc) for Planck-like parameters.
+// reaches k = 1e5 h/Mpc, so Halofit finds its nonlinear scale while
+// k_σ ≲ 1.4e4 h/Mpc, which is up to z ≈ 19 for Planck2018.
 const (
 	gridKMin  = 1e-5
 	gridKMax  = 1e5

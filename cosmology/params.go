@@ -143,7 +143,7 @@ type Settings struct {
 	Nonlinear Nonlinear
 	// LimberPanels is the number of Gauss–Legendre panels of the Limber
 	// integral in redshift, equal in ln z above 1e-3 of the highest
-	// source redshift; zero means DefaultLimberPanels. The default gives
+	// source redshift. Zero means DefaultLimberPanels. The default gives
 	// C_ℓ to 1e-6 relative of the value with eight times as many panels
 	// for 10 ≤ ℓ ≤ 1e5 and single sources at z ≤ 6, as the package tests
 	// check at z = 1 and 3.

@@ -119,10 +119,11 @@ func (e *TableError) Unwrap() error { return e.Err }
 
 // ReadTable reads a C_ℓ table from a text file of two whitespace-separated
 // columns, ℓ and C_ℓ, one row a line. Blank lines and lines whose first
-// non-blank character is '#' are skipped. It returns a *TableError naming
-// the file and the line for a line that is not two numbers, an ℓ that is
-// not positive or not greater than the one before, a negative or non-finite
-// C_ℓ, or a file without rows.
+// non-blank character is '#' are skipped. Invalid input gives a
+// *TableError that names the file and the line. A line is invalid when it
+// is not two numbers, when its ℓ is not positive or not greater than the
+// one before, or when its C_ℓ is negative or not finite. A file without
+// rows is invalid too.
 func ReadTable(path string) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -8,10 +8,10 @@ Run with Debian's python3 and its numpy, scipy and astropy packages
 It prints the values that reference_test.go holds. The comoving distance
 comes from astropy's FlatLambdaCDM. The transfer function, the σ8
 normalisation, Halofit and the Limber integral are written out again here
-from the papers, with other numerical methods than the Go code: adaptive
-scipy quadrature for every integral, Brent's root finder for the nonlinear
-scale, finite differences of ln σ² for n_eff and C, and a cubic spline in
-redshift for the Limber integral. Agreement therefore checks the Go
+from the papers. They use other numerical methods than the Go code:
+adaptive scipy quadrature for every integral, Brent's root finder for the
+nonlinear scale, finite differences of ln σ² for n_eff and C, and a cubic
+spline in redshift for the Limber integral. Agreement therefore checks the Go
 numerics (quadrature, root finding, derivatives, Limber nodes), but not a
 misreading of a coefficient that both codes could share.
 """
