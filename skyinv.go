@@ -6,11 +6,17 @@
 //	catalog    shear catalogues from FITS or text tables
 //	skymap     pixel grids on the sky, projections and WCS
 //	fft        FFT plans
+//	quicklook  PNG quick-look images of maps
+//	operators  forward models with adjoints (shear, PSF convolution, masks)
+//	cosmology  theory convergence power spectra
+//	powerspec  power maps and measured power spectra
+//	starlet    the starlet (isotropic undecimated wavelet) transform
 //	shearmap   binning a catalogue onto a grid
 //	kaiser     Kaiser-Squires mass maps and their noise
-//	quicklook  PNG quick-look images of maps
+//	simulate   Gaussian and lognormal fields, mock catalogues
+//	solvers    conjugate gradients, Wiener filter, deconvolution
 //
-// and the command massmap (cmd/massmap). This package holds the version and
+// and the commands massmap (cmd/massmap) and deconv (cmd/deconv). This package holds the version and
 // the embedded default data.
 package skyinv
 

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+
+	"github.com/skyinv/skyinv/cosmology"
+	"github.com/skyinv/skyinv/fits"
+	"github.com/skyinv/skyinv/powerspec"
+	"github.com/skyinv/skyinv/skymap"
+)
+
+// priorFlags choose the convergence power spectrum C_ell of a Gaussian
+// prior: a table, or the toolkit's theory spectrum for a cosmology and a
+// source redshift.
+type priorFlags struct {
+	table  string
+	zs     float64
+	params cosmology.Params
+}
+
+func (f *priorFlags) register(fs *flag.FlagSet) {
+	f.params = cosmology.Planck2018()
+	fs.StringVar(&f.table, "ps", "", "convergence power spectrum C_ell as a text table of two columns, ell and C_ell (default: the theory spectrum of --zs and the cosmological parameters)")
+	fs.Float64Var(&f.zs, "zs", 1.0, "source redshift of the theory spectrum")
+	fs.Float64Var(&f.params.H, "h", f.params.H, "Hubble parameter h = H0 / (100 km/s/Mpc) of the theory spectrum")
+	fs.Float64Var(&f.params.OmegaCDM, "omega-cdm", f.params.OmegaCDM, "cold dark matter density Omega_c of the theory spectrum")
+	fs.Float64Var(&f.params.OmegaB, "omega-b", f.params.OmegaB, "baryon density Omega_b of the theory spectrum")
+	fs.Float64Var(&f.params.NS, "ns", f.params.NS, "scalar spectral index n_s of the theory spectrum")
+	fs.Float64Var(&f.params.Sigma8, "sigma8", f.params.Sigma8, "sigma_8 of the theory spectrum (defaults: Planck 2018)")
+}
+
+// spectrum returns the C_ell table and a one-line description of it; ell
+// spans at least the range of the grid.
+func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
+	if f.table != "" {
+		t, err := cosmology.ReadTable(f.table)
+		if err != nil {
+			return nil, "", err
+		}
+		return t, "table " + f.table, nil
+	}
+	if err := f.params.Validate(); err != nil {
+		return nil, "", usageError{fmt.Errorf("invalid cosmological parameters: %w", err)}
+	}
+	if !(f.zs > 0) || math.IsInf(f.zs, 0) {
+		return nil, "", usagef("invalid --zs %v: the source redshift must be positive", f.zs)
+	}
+	lmin, lmax := powerspec.EllRange(g.NX, g.NY, g.PixelRad())
+	lo, hi := math.Max(1, lmin/2), lmax*2
+	const n = 200
+	ells := make([]float64, n)
+	for i := range ells {
+		ells[i] = lo * math.Pow(hi/lo, float64(i)/float64(n-1))
+	}
+	cl, err := cosmology.ConvergenceCl(f.params, cosmology.SingleSource(f.zs), ells)
+	if err != nil {
+		return nil, "", err
+	}
+	t, err := cosmology.NewTable(ells, cl)
+	if err != nil {
+		return nil, "", err
+	}
+	desc := fmt.Sprintf("theory (Eisenstein-Hu, Halofit-Takahashi, Limber): z_s = %g, h = %g, Omega_c = %.5f, Omega_b = %.5f, n_s = %g, sigma_8 = %g",
+		f.zs, f.params.H, f.params.OmegaCDM, f.params.OmegaB, f.params.NS, f.params.Sigma8)
+	return t, desc, nil
+}
+
+// cards records the prior in a FITS header.
+func (f *priorFlags) cards() []fits.Card {
+	if f.table != "" {
+		return []fits.Card{{Key: "PRIORPS", Value: f.table, Comment: "C_ell table of the Gaussian prior"}}
+	}
+	return []fits.Card{
+		{Key: "PRIORPS", Value: "theory", Comment: "Eisenstein-Hu + Halofit (Takahashi) + Limber"},
+		{Key: "ZSOURCE", Value: f.zs, Comment: "source redshift of the prior"},
+		{Key: "HUBBLE", Value: f.params.H, Comment: "h of the prior"},
+		{Key: "OMEGAC", Value: f.params.OmegaCDM, Comment: "Omega_c of the prior"},
+		{Key: "OMEGAB", Value: f.params.OmegaB, Comment: "Omega_b of the prior"},
+		{Key: "NS", Value: f.params.NS, Comment: "n_s of the prior"},
+		{Key: "SIGMA8", Value: f.params.Sigma8, Comment: "sigma_8 of the prior"},
+	}
+}
