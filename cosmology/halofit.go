@@ -46,7 +46,8 @@ func (m *Model) gaussianMoments(lnR float64) (s0, s1, s2 float64) {
 // NonlinearScale returns Halofit's nonlinear wavenumber k_σ in h/Mpc, the
 // effective spectral index n_eff and the spectral curvature C at redshift
 // z, as Smith et al. (2003, MNRAS 341, 1311, Appendix C) define them and
-// Takahashi et al. (2012, ApJ 761, 152, Appendix) keep them. k_σ = 1/R where the Gaussian-filtered linear variance is one,
+// Takahashi et al. (2012, ApJ 761, 152, Appendix) keep them. k_σ = 1/R,
+// where the Gaussian-filtered linear variance is one,
 //
 //	σ²(R, z) = ∫ dln k Δ²_L(k, z) exp(−k²R²) = 1,
 //
@@ -168,8 +169,8 @@ func (h *halofit) delta2(k, delta2Lin float64) float64 {
 
 // NonlinearPower returns the Halofit nonlinear matter power spectrum in
 // (Mpc/h)³ at wavenumber k in h/Mpc and redshift z ≥ 0. Each call searches
-// for the nonlinear scale of z again; NonlinearPowerSpectrum does it once
-// for many wavenumbers. It returns NaN for a negative or NaN k or z.
+// for the nonlinear scale of z again, so use NonlinearPowerSpectrum for
+// many wavenumbers at one redshift. It returns NaN for a negative or NaN k or z.
 func (m *Model) NonlinearPower(k, z float64) float64 {
 	return m.NonlinearPowerSpectrum(nil, []float64{k}, z)[0]
 }
@@ -194,14 +195,14 @@ func (m *Model) NonlinearPowerSpectrum(dst, k []float64, z float64) []float64 {
 	}
 	h, _ := m.halofitAt(z, math.NaN())
 	for i, ki := range k {
-		dst[i] = m.nonlinearPowerWith(&h, ki, z)
+		dst[i] = m.nonlinearPowerWith(&h, ki)
 	}
 	return dst
 }
 
-// nonlinearPowerWith returns the nonlinear power at k and z with the
-// Halofit coefficients h of that redshift.
-func (m *Model) nonlinearPowerWith(h *halofit, k, z float64) float64 {
+// nonlinearPowerWith returns the nonlinear power at k with the Halofit
+// coefficients and the squared growth factor stored in h for one redshift.
+func (m *Model) nonlinearPowerWith(h *halofit, k float64) float64 {
 	if !(k > 0) {
 		if k == 0 {
 			return 0

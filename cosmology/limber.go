@@ -162,7 +162,7 @@ func (m *Model) ConvergenceCl(src Source, ells []float64) ([]float64, error) {
 				continue
 			}
 			k := (l + 0.5) / nd.chi
-			p := m.nonlinearPowerWith(&nd.halofit, k, nd.z)
+			p := m.nonlinearPowerWith(&nd.halofit, k)
 			sum += nd.weight * nd.dChiDz * nd.qOverChi * nd.qOverChi * p
 		}
 		cl[j] = sum
