@@ -27,9 +27,10 @@ const tikhonovSynopsis = `Usage: deconv tikhonov --image FILE --psf FILE --out F
 Deconvolves the image by Tikhonov regularisation: it minimises
 |A x - y|^2 + lambda |x|^2, with A the convolution by the PSF normalised to
 unit sum, by conjugate gradients on (A^T A + lambda I) x = A^T y. With
---boundary periodic this is the Wiener filter with lambda = sigma^2/S. The
-result is written to the primary HDU of --out with the input's WCS and the
-parameters of the run.`
+--boundary periodic this is the Wiener filter with lambda = sigma^2/S, and
+the flux is lowered by the factor 1/(1 + lambda) as there. The result is
+written to the primary HDU of --out with the input's WCS and the parameters
+of the run.`
 
 const rlSynopsis = `Usage: deconv rl --image FILE --psf FILE --out FILE.fits [flags]
 
@@ -193,7 +194,7 @@ func runRL(args []string, stdout, stderr io.Writer) error {
 	var it iterationFlags
 	in.register(fs)
 	it.register(fs, 10, 1e-4, "number of iterations; more sharpen more and amplify noise more", "relative change |x_k - x_(k-1)| / |x_k| at which the iteration stops before --iterations")
-	offset := fs.Float64("offset", 0, "offset b added to the object during the iteration (image units), at least -min(image) for data with negative pixels")
+	offset := fs.Float64("offset", 0, "offset b added to the object during the iteration, in image units; data with negative pixels need at least about -min(image), and the error message gives the exact value")
 	out.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err

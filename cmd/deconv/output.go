@@ -48,6 +48,9 @@ func finish(name string, fs *flag.FlagSet, args []string, inp *inputs, res runRe
 		y2 += img.data[i] * img.data[i]
 	}
 	residual := math.Sqrt(r2 / y2)
+	if y2 == 0 {
+		residual = math.Sqrt(r2) // an all-zero image: the absolute residual
+	}
 	chi2 := math.NaN()
 	if inp.noiseVar > 0 {
 		chi2 = r2 / (float64(len(model)) * inp.noiseVar)
@@ -68,7 +71,7 @@ func finish(name string, fs *flag.FlagSet, args []string, inp *inputs, res runRe
 	cards = append(cards,
 		fits.Card{Key: "NITER", Value: res.iterations, Comment: "iterations run (0 for a closed form)"},
 		fits.Card{Key: "CONVERGE", Value: res.converged, Comment: "tolerance reached before the iteration cap"},
-		fits.Card{Key: "RESIDUAL", Value: residual, Comment: "|A x - y| / |y|"},
+		fits.Card{Key: "RESIDUAL", Value: residual, Comment: "|A x - y| / |y| (|A x - y| when y = 0)"},
 	)
 	if !math.IsNaN(chi2) {
 		cards = append(cards, fits.Card{Key: "CHI2PIX", Value: chi2, Comment: "|A x - y|^2 / (npix noise variance)"})
