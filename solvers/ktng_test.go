@@ -181,6 +181,11 @@ func TestWienerOnKappaTNG(t *testing.T) {
 	rCG, eCG := maskedStats(cg, f.truth, f.mask)
 	rKS, eKS := maskedStats(ks(0), f.truth, f.mask)
 	rKS1, eKS1 := maskedStats(ks(1), f.truth, f.mask)
+	sp, sres, err := Sparse(SparseProblem{NX: f.nx, NY: f.ny, NoiseVar: f.noiseVar, PixelFrame: true, Seed: 1}, f.g1, f.g2, Settings{Tol: 1e-3, MaxIter: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rSp, eSp := maskedStats(sp, f.truth, f.mask)
 	diff := make([]float64, len(mf))
 	for i := range mf {
 		diff[i] = mf[i] - cg[i]
@@ -192,12 +197,16 @@ func TestWienerOnKappaTNG(t *testing.T) {
 	t.Logf("KS, 1 arcmin       %.4f   %.5f", rKS1, eKS1)
 	t.Logf("Wiener, messenger  %.4f   %.5f", rWF, eWF)
 	t.Logf("Wiener, CG         %.4f   %.5f", rCG, eCG)
+	t.Logf("sparse, K = 3      %.4f   %.5f   (%d iterations)", rSp, eSp, sres.Iterations)
 
 	if !(rWF >= minR) {
 		t.Errorf("Wiener filter Pearson r = %.4f, want >= %.2f", rWF, minR)
 	}
 	if !(eWF < eKS) {
 		t.Errorf("Wiener RMSE %.5f is not below the raw KS RMSE %.5f", eWF, eKS)
+	}
+	if !(rSp > 0.4) {
+		t.Errorf("sparse Pearson r = %.4f, want > 0.4", rSp)
 	}
 	if !(agree < 1e-4) {
 		t.Errorf("messenger and CG differ by %.3g of the map rms, want < 1e-4", agree)
