@@ -36,6 +36,7 @@ var commands = []command{
 	{"bin", "bin a shear catalogue onto a grid: mean shear, counts, weights, noise", runBin},
 	{"ks", "Kaiser-Squires convergence maps (E and B modes), with optional noise maps", runKS},
 	{"wiener", "Wiener-filter convergence map (Gaussian prior), with optional posterior samples", runWiener},
+	{"sparse", "sparse convergence map (l1 prior on starlet coefficients)", runSparse},
 }
 
 // usageError marks a mistake on the command line; run returns 2 for it.

@@ -95,3 +95,29 @@ func TestWienerBadPowerSpectrum(t *testing.T) {
 		})
 	}
 }
+
+func TestSparseRecoversMockHalos(t *testing.T) {
+	const minR = 0.7
+	truth := readHDU(t, filepath.Join("..", "..", "testdata", "mock_kappa_truth.fits"), "")
+	ra, _ := truth.Float("CRVAL1")
+	dec, _ := truth.Float("CRVAL2")
+	out := filepath.Join(t.TempDir(), "sp.fits")
+	code, _, stderr := runMassmap(t, "sparse", "--out", out, "--npix", "60", "--pixel-arcmin", "1",
+		"--center", strconvFormat(ra)+","+strconvFormat(dec))
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, stderr)
+	}
+	kE, ngal := readHDU(t, out, "KAPPA_E"), readHDU(t, out, "NGAL")
+	var a, b []float64
+	for i := range kE.Data {
+		if ngal.Data[i] > 0 {
+			a = append(a, kE.Data[i])
+			b = append(b, truth.Data[i])
+		}
+	}
+	r := pearson(a, b)
+	t.Logf("Pearson r against the true convergence: %.3f", r)
+	if !(r >= minR) {
+		t.Errorf("Pearson r = %.3f, want >= %.2f", r, minR)
+	}
+}
