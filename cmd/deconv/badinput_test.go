@@ -209,8 +209,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{}, "Usage"},
 		{[]string{"nosuch"}, `unknown command "nosuch"`},
-		{[]string{"sparse"}, "not yet available"},
-		{with("sparse"), "not yet available"},
+		{[]string{"sparse", "--psf", psf, "--out", out}, "missing --image"},
+		{with("sparse", "--k", "0"), "invalid --k 0"},
 		{[]string{"rl", "--psf", psf, "--out", out}, "missing --image"},
 		{[]string{"rl", "--image", image, "--out", out}, "missing --psf"},
 		{[]string{"rl", "--image", image, "--psf", psf}, "missing --out"},

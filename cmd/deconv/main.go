@@ -38,7 +38,7 @@ var commands = []command{
 	{"wiener", "Wiener filter: posterior mean for a flat signal power and white noise (periodic)", runWiener},
 	{"tikhonov", "Tikhonov-regularised least squares, solved by conjugate gradients", runTikhonov},
 	{"rl", "Richardson-Lucy iteration, flux-conserving, for non-negative data", runRL},
-	{"sparse", "sparse recovery in the starlet basis (not yet available)", runSparse},
+	{"sparse", "sparse recovery: l1 prior on starlet coefficients, optional positivity", runSparse},
 }
 
 // usageError marks a mistake on the command line; run returns 2 for it.
@@ -100,15 +100,4 @@ func printUsage(w io.Writer) {
 	b.WriteString("  version   print the version\n\n")
 	b.WriteString("Run 'deconv COMMAND --help' for the flags of a command.\n")
 	io.WriteString(w, b.String())
-}
-
-// runSparse rejects the sparse method, which needs the starlet transform.
-func runSparse(args []string, stdout, stderr io.Writer) error {
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" {
-			fmt.Fprintln(stdout, "Usage: deconv sparse (not yet available)\n\nSparse recovery in the starlet (isotropic undecimated wavelet) basis is not\nyet available in this version. Use deconv wiener, tikhonov or rl.")
-			return flag.ErrHelp
-		}
-	}
-	return usagef("the sparse method is not yet available in this version: it needs the starlet transform; use wiener, tikhonov or rl")
 }
