@@ -104,12 +104,11 @@ def main():
     w(f"- Machine: {meta.get('cpu', '?')}, {meta.get('nproc', '?')} cores (`nproc`), {meta.get('memory', '?')}")
     w(f"- Go {meta.get('go', '?')} (GOAMD64={meta.get('goamd64', '?')}), numpy {meta.get('numpy', '–')} "
       f"(Debian, pocketfft), FFTW {meta.get('fftw', '–')}")
-    round_loads = [meta[k] for k in sorted(meta, key=lambda k: int(k.rsplit("_", 1)[1]) if k.startswith("load_round_") else 0)
-                   if k.startswith("load_round_")]
-    w(f"- Rounds: {meta.get('rounds', '?')}. Load average (1, 5, 15 min): {meta.get('load_start', '?')} at the "
-      f"start, {meta.get('load_end', '?')} at the end; 1-minute load at the start of each round: "
-      f"{', '.join(round_loads) or '?'}. The benchmarks themselves keep one or two cores busy, so a "
-      f"load well above 2 suggests that other processes shared the cores in that round.")
+    busy = [meta[f"busy_round_{i}"] for i in range(1, 1000) if f"busy_round_{i}" in meta]
+    w(f"- Rounds: {meta.get('rounds', '?')}. Each round waited for other processes to use less than 10% of "
+      f"the CPU; they used {', '.join(busy) or '?'} just before the rounds began. The machine is "
+      f"shared, so a round can still overlap other work. Load average (1, 5, 15 min): "
+      f"{meta.get('load_start', '?')} at the start, {meta.get('load_end', '?')} at the end.")
     w("- numpy's FFT and the Go code do not use BLAS, so OPENBLAS_NUM_THREADS and similar settings")
     w("  do not change any figure here. numpy's FFT runs on one thread.\n")
 

@@ -6,8 +6,9 @@
 # Each round runs every benchmark once, one after the other: the Go
 # benchmarks of ./fft/, ./kaiser/ and ./shearmap/, bench/ks_numpy.py and
 # bench/ks_fftw.c (built here against the system FFTW). The report gives the
-# median over rounds of each figure. ROUNDS defaults to 3; a run takes a few
-# minutes per round. Missing parts (a Go benchmark not written yet, FFTW or
+# median over rounds of each figure. ROUNDS defaults to 3; a round takes about
+# two and a half minutes on 2 cores, and each waits up to three minutes for
+# other processes to leave the CPU idle. Missing parts (a Go benchmark not written yet, FFTW or
 # numpy not installed) are reported as notes and left out of the tables.
 #
 # Needs: go, and for the references /usr/bin/python3 with numpy (Debian
@@ -33,6 +34,35 @@ note() {
 
 meta() {
 	echo "meta $1=$2" >>"$log"
+}
+
+# busy_percent prints how much of the machine's CPU time other processes
+# used over two seconds, from the idle counters in /proc/stat.
+busy_percent() {
+	local a b
+	a=($(head -1 /proc/stat))
+	sleep 2
+	b=($(head -1 /proc/stat))
+	local total=0 i
+	for i in 1 2 3 4 5 6 7 8; do
+		total=$((total + b[i] - a[i]))
+	done
+	local idle=$((b[4] - a[4] + b[5] - a[5]))
+	echo $(((total - idle) * 100 / (total > 0 ? total : 1)))
+}
+
+# wait_for_quiet waits, up to three minutes, until other processes use less
+# than 10% of the CPU time, and prints the last reading. On a shared machine
+# a round that overlaps someone else's build or test run is slower.
+wait_for_quiet() {
+	local busy waited=0
+	busy=$(busy_percent)
+	while ((busy >= 10 && waited < 180)); do
+		sleep 8
+		waited=$((waited + 10))
+		busy=$(busy_percent)
+	done
+	echo "$busy"
 }
 
 # A Go package's benchmark can be run when the package compiles and lists
@@ -91,9 +121,10 @@ else
 fi
 
 for round in $(seq 1 "$rounds"); do
-	echo "round $round of $rounds" >&2
+	busy=$(wait_for_quiet)
+	echo "round $round of $rounds (other processes used ${busy}% of the CPU just before)" >&2
 	echo "round $round" >>"$log"
-	meta "load_round_$round" "$(cut -d' ' -f1 /proc/loadavg)"
+	meta "busy_round_$round" "$busy%"
 
 	go test -run '^$' -bench '^Benchmark(Plan2D|KSCore|Gonum|GoDSP)$' -benchmem -count 1 ./fft/ >>"$log" ||
 		note "round $round: go test -bench ./fft/ failed"
