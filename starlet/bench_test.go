@@ -15,7 +15,7 @@ const benchScales = 5
 // formula image (see formulaImage) with Mirror boundaries, with the default
 // number of workers and with one.
 func BenchmarkStarlet(b *testing.B) {
-	for _, n := range []int{256, 1024} {
+	for _, n := range []int{128, 256, 1024} {
 		for _, workers := range []int{0, 1} {
 			name := fmt.Sprintf("n=%d", n)
 			if workers == 1 {

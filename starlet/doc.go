@@ -1,6 +1,6 @@
 // Package starlet computes the starlet transform, the isotropic undecimated
-// wavelet transform of astronomical images, with its inverse and adjoint,
-// and provides the pieces of a sparsity prior on its coefficients: noise
+// wavelet transform of astronomical images, with its inverse and adjoint.
+// It also provides the parts of a sparsity prior on the coefficients: noise
 // levels per scale, soft and hard thresholding, and the weighted l1 norm.
 //
 // # Algorithm

@@ -10,12 +10,12 @@ import (
 // norm of the equivalent filter of scale j on an unbounded plane. A k-sigma
 // threshold at scale j for noise of standard deviation σ is k·σ·σ_j.
 //
-// The values are exact (up to rounding) for every pixel of a Periodic
-// transform whose sides are at least 4·2^j − 3 pixels, the width of that
-// filter, and for the pixels of a Mirror transform at least 2·(2^j − 1)
-// pixels from every edge. Nearer the edges of a Mirror transform the
-// reflected noise is correlated with itself, and the true standard
-// deviation differs.
+// The value for scale j is exact (up to rounding) at every pixel of a
+// Periodic transform whose sides are at least 4·2^j − 3 pixels, the width
+// of that filter. For a Mirror transform it is exact at the pixels at least
+// 2·(2^j − 1) pixels from every edge. Nearer the edges of a Mirror
+// transform the reflected noise is correlated with itself, and the true
+// standard deviation differs.
 //
 // The equivalent smoothing filter after j steps is separable, φ_j⊗φ_j, with
 // φ_0 = δ and φ_{j+1} = h_j ∗ φ_j on the line, h_j being h dilated by 2^j.

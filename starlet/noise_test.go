@@ -59,11 +59,11 @@ func TestNoiseLevelsMatchImpulseResponse(t *testing.T) {
 
 // The standard deviation of the coefficients of seeded white noise must
 // match NoiseLevels. The coefficients of a scale are correlated over the
-// width of its filter, so the estimate from 128 maps of 256×256 pixels has
-// a relative standard error of 0.05% at scale 1 growing to 0.48% at scale
-// 5, a quarter of the tolerance. (These errors are 0.5·√(2·Σρ²/N) for N
-// pixels and the filter's normalised autocorrelation ρ, evaluated with
-// numpy on the unbounded plane.)
+// width of its filter, which limits the precision of the estimate. From
+// 128 maps of 256×256 pixels its relative standard error is 0.05% at scale
+// 1, growing to 0.48% at scale 5, a quarter of the tolerance. (These errors
+// are 0.5·√(2·Σρ²/N) for N pixels and the filter's normalised
+// autocorrelation ρ, evaluated with numpy on the unbounded plane.)
 func TestNoiseLevelsMonteCarlo(t *testing.T) {
 	const tol = 0.02 // relative
 	const n, scales, maps = 256, 5, 128

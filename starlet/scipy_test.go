@@ -9,11 +9,11 @@ import (
 )
 
 // scipyReference holds the sums of squares of each coefficient plane (w_1
-// first, c_J last) of the formula image, printed by bench/starlet_numpy.py
-// (its "sumsq" lines) with numpy 1.24.2 and scipy 1.10.1, where
-// scipy.ndimage.convolve1d computes the transform with the dilated kernel
-// and the modes "mirror" and "wrap". That script checks that a second
-// numpy variant agrees to 1e-12 in every pixel.
+// first, c_J last) of the formula image. bench/starlet_numpy.py printed
+// them (its "sumsq" lines) with numpy 1.24.2 and scipy 1.10.1, computing
+// the transform with scipy.ndimage.convolve1d, the dilated kernel and the
+// modes "mirror" and "wrap". That script checks that a second numpy
+// variant agrees to 1e-12 in every pixel.
 var scipyReference = []struct {
 	boundary       starlet.Boundary
 	nx, ny, scales int

@@ -198,9 +198,9 @@ func (s *stencil) row(out, in []float64, p, width int) {
 	}
 }
 
-// rowSplit computes row p of H·in as row returns it, call it c, and sets
-// diff = prev − c and next = c, where prev is row p of the previous smooth
-// plane. diff and next may not overlap in; next may be prev.
+// rowSplit computes c, row p of H·in as row does, and sets diff = prev − c
+// and next = c, where prev is row p of the plane that was smoothed. next may
+// be prev, but neither diff nor next may overlap in.
 func (s *stencil) rowSplit(diff, next, prev, in []float64, p, width int) {
 	diff = diff[:width]
 	next = next[:width]

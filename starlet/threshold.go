@@ -8,10 +8,10 @@ import (
 // The functions here act on coefficient planes as Forward writes them,
 // wavelet scales first and the coarse scale last, with one threshold or
 // weight per plane (a []float64) or one per pixel (a [][]float64 of planes).
-// Give one entry per wavelet scale, len(coeffs) − 1 of them, to leave the
-// coarse scale out, as sparsity priors usually do; give len(coeffs) entries
-// to include it. dst may be coeffs itself. Planes left out of dst are
-// copied from coeffs unchanged.
+// One entry per wavelet scale, len(coeffs) − 1 of them, leaves the coarse
+// scale out, as sparsity priors usually do. With len(coeffs) entries the
+// coarse scale is included. dst may be coeffs itself. Planes left out are
+// copied from coeffs to dst unchanged.
 
 // SoftThreshold sets dst to coeffs soft-thresholded plane by plane,
 //

@@ -268,8 +268,8 @@ func TestDeltaCoefficientSums(t *testing.T) {
 	const nx, ny, scales = 37, 24, 4
 	tr := newTransform(t, nx, ny, scales, starlet.Options{Boundary: starlet.Periodic})
 	coeffs := tr.NewCoeffs()
-	// A corner, an edge and an interior pixel; in periodic mode each sees
-	// the whole filter.
+	// A corner, an edge and an interior pixel. In periodic mode the whole
+	// filter fits around each of them.
 	for _, at := range []struct{ x, y int }{{0, 0}, {36, 5}, {18, 12}} {
 		t.Run(fmt.Sprintf("delta at (%d,%d)", at.x, at.y), func(t *testing.T) {
 			const amplitude = 2.5
