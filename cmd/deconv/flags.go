@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,12 +9,9 @@ import (
 	"path/filepath"
 
 	"github.com/skyinv/skyinv/internal/atomicfile"
+	"github.com/skyinv/skyinv/internal/cli"
 	"github.com/skyinv/skyinv/operators"
 )
-
-// errFlagParse is returned after the flag package has reported a parse
-// error on the standard error stream.
-var errFlagParse = errors.New("invalid flags")
 
 // inputFlags select the image, the PSF and the noise level.
 type inputFlags struct {
@@ -112,52 +108,15 @@ func (f *iterationFlags) parse() (operators.Boundary, error) {
 	return 0, usagef("invalid --boundary %q: use zero or periodic", f.boundary)
 }
 
-// newFlagSet returns a FlagSet whose usage text starts with synopsis. Help
-// requested with -h or --help goes to stdout, parse errors to stderr.
+// newFlagSet returns the FlagSet of a deconv subcommand (see
+// cli.NewFlagSet).
 func newFlagSet(name, synopsis string, args []string, stdout, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("deconv "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
-			fs.SetOutput(stdout)
-		}
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "%s\n\nFlags:\n", synopsis)
-		fs.VisitAll(func(fl *flag.Flag) {
-			def := ""
-			if fl.DefValue != "" && fl.DefValue != "0" && fl.DefValue != "false" {
-				def = fmt.Sprintf(" (default %s)", fl.DefValue)
-			}
-			name, usage := flag.UnquoteUsage(fl)
-			if name != "" {
-				name = " " + name
-			}
-			fmt.Fprintf(fs.Output(), "  --%s%s\n        %s%s\n", fl.Name, name, usage, def)
-		})
-	}
-	return fs
+	return cli.NewFlagSet("deconv", name, synopsis, args, stdout, stderr)
 }
 
-// parseFlags parses args and rejects positional arguments.
+// parseFlags parses args (see cli.ParseFlags).
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errFlagParse
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: every input is given by a flag (for example --image FILE)", fs.Arg(0))
-	}
-	return nil
+	return cli.ParseFlags(fs, args, "--image FILE")
 }
 
-func setFlags(fs *flag.FlagSet) map[string]bool {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	return set
-}
+func setFlags(fs *flag.FlagSet) map[string]bool { return cli.SetFlags(fs) }

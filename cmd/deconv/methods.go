@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skyinv/skyinv/fits"
+	"github.com/skyinv/skyinv/internal/cli"
 	"github.com/skyinv/skyinv/operators"
 	"github.com/skyinv/skyinv/solvers"
 )
@@ -306,10 +307,4 @@ func roundUp(v float64) string {
 	return fmt.Sprintf("%.3g", math.Ceil(v/scale)*scale)
 }
 
-func since(t time.Time) string {
-	d := time.Since(t)
-	if d < time.Second {
-		return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
-}
+func since(t time.Time) string { return cli.Since(t) }

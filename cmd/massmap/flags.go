@@ -13,6 +13,7 @@ import (
 
 	"github.com/skyinv/skyinv/catalog"
 	"github.com/skyinv/skyinv/internal/atomicfile"
+	"github.com/skyinv/skyinv/internal/cli"
 	"github.com/skyinv/skyinv/skymap"
 )
 
@@ -141,7 +142,7 @@ func (f *outputFlags) check(inputs ...string) error {
 	}
 	for _, in := range inputs {
 		for _, o := range []string{f.out, f.png} {
-			if in != "" && o != "" && sameFile(in, o) {
+			if in != "" && o != "" && cli.SameFile(in, o) {
 				return usagef("the output %s is the input %s: choose another output name", o, in)
 			}
 		}
@@ -164,75 +165,15 @@ func (f *outputFlags) check(inputs ...string) error {
 	return nil
 }
 
-// newFlagSet returns a FlagSet whose usage text starts with synopsis. Help
-// requested with -h or --help goes to stdout, parse errors to stderr.
+// newFlagSet returns the FlagSet of a massmap subcommand (see
+// cli.NewFlagSet).
 func newFlagSet(name, synopsis string, args []string, stdout, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("massmap "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
-			fs.SetOutput(stdout)
-		}
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "%s\n\nFlags:\n", synopsis)
-		fs.VisitAll(func(fl *flag.Flag) {
-			def := ""
-			if fl.DefValue != "" && fl.DefValue != "0" && fl.DefValue != "false" {
-				def = fmt.Sprintf(" (default %s)", fl.DefValue)
-			}
-			name, usage := flag.UnquoteUsage(fl)
-			if name != "" {
-				name = " " + name
-			}
-			fmt.Fprintf(fs.Output(), "  --%s%s\n        %s%s\n", fl.Name, name, usage, def)
-		})
-	}
-	return fs
+	return cli.NewFlagSet("massmap", name, synopsis, args, stdout, stderr)
 }
 
-// parseFlags parses args and rejects positional arguments. Help goes to the
-// FlagSet's output; a parse error becomes a usage error in the command's own
-// words, with the flags spelled with two dashes as in the help text.
+// parseFlags parses args (see cli.ParseFlags).
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	out := fs.Output()
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.SetOutput(out)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return err
-	}
-	if err != nil {
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-			return usagef("unknown flag --%s", name)
-		}
-		msg = strings.Replace(msg, " for flag -", " for --", 1)
-		return usagef("%s", msg)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: every input is given by a flag (for example --catalog FILE)", fs.Arg(0))
-	}
-	return nil
+	return cli.ParseFlags(fs, args, "--catalog FILE")
 }
 
-func setFlags(fs *flag.FlagSet) map[string]bool {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	return set
-}
-
-// sameFile reports whether two paths name the same file, or the same path
-// when neither exists yet.
-func sameFile(a, b string) bool {
-	sa, errA := os.Stat(a)
-	sb, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(sa, sb)
-	}
-	return filepath.Clean(a) == filepath.Clean(b)
-}
+func setFlags(fs *flag.FlagSet) map[string]bool { return cli.SetFlags(fs) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/skyinv/skyinv"
 	"github.com/skyinv/skyinv/catalog"
+	"github.com/skyinv/skyinv/internal/cli"
 	"github.com/skyinv/skyinv/shearmap"
 	"github.com/skyinv/skyinv/skymap"
 )
@@ -108,7 +109,7 @@ func makeGrid(req gridRequest, cat *catalog.Catalog) (skymap.Grid, error) {
 		// requested size.
 		probe, err := skymap.NewGrid(1, 1, req.pixelArcmin, req.projection, ra, dec)
 		if err != nil {
-			return skymap.Grid{}, usageError{err}
+			return skymap.Grid{}, usageError{Err: err}
 		}
 		var mx, my float64
 		for i := range cat.RA {
@@ -127,7 +128,7 @@ func makeGrid(req gridRequest, cat *catalog.Catalog) (skymap.Grid, error) {
 	}
 	g, err := skymap.NewGrid(nx, ny, req.pixelArcmin, req.projection, ra, dec)
 	if err != nil {
-		return g, usageError{err}
+		return g, usageError{Err: err}
 	}
 	return g, nil
 }
@@ -192,10 +193,4 @@ func loadAndBin(in inputFlags, gr gridRequest, log io.Writer) (*binned, error) {
 	return &binned{cat: cat, grid: g, assign: a, field: f}, nil
 }
 
-func since(t time.Time) string {
-	d := time.Since(t)
-	if d < time.Second {
-		return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
-}
+func since(t time.Time) string { return cli.Since(t) }

@@ -42,7 +42,7 @@ func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
 		return t, "table " + f.table, nil
 	}
 	if err := f.params.Validate(); err != nil {
-		return nil, "", usageError{fmt.Errorf("invalid cosmological parameters: %w", err)}
+		return nil, "", usageError{Err: fmt.Errorf("invalid cosmological parameters: %w", err)}
 	}
 	if !(f.zs > 0) || math.IsInf(f.zs, 0) {
 		return nil, "", usagef("invalid --zs %v: the source redshift must be positive", f.zs)
