@@ -72,17 +72,11 @@ func runKS(args []string, stdout, stderr io.Writer) error {
 	tr.Convergence(kE, kB, f.G1, f.G2)
 	fmt.Fprintf(stderr, "Kaiser-Squires: smoothing %g arcmin, padding %d pixels; %s\n", *smooth, *pad, since(t0))
 
-	ngal := make([]float64, len(f.NGal))
-	for i, c := range f.NGal {
-		ngal[i] = float64(c)
-	}
 	maps := []skymap.Map{
 		{Name: "KAPPA_E", Data: kE, Description: "E-mode convergence (Kaiser-Squires)"},
 		{Name: "KAPPA_B", Data: kB, Description: "B-mode convergence (Kaiser-Squires)"},
-		{Name: "NGAL", Data: ngal, Unit: "count", Description: "number of galaxies per pixel"},
-		{Name: "WEIGHT", Data: f.Weight, Description: "sum of galaxy weights per pixel"},
-		{Name: "SHEAR_STD", Data: f.Std, Description: "noise std of the mean shear per pixel (NaN where no weight)"},
 	}
+	maps = append(maps, b.dataMaps()...)
 
 	// Shape-noise realisations.
 	if *realisations > 0 {
@@ -101,10 +95,7 @@ func runKS(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		snr := make([]float64, len(std))
-		for i := range std {
-			snr[i] = kE[i] / std[i]
-		}
+		snr := ratio(kE, std)
 		maps = append(maps,
 			skymap.Map{Name: "KAPPA_STD", Data: std, Description: fmt.Sprintf("std of KAPPA_E from %d shape-noise realisations", *realisations)},
 			skymap.Map{Name: "SNR", Data: snr, Description: "KAPPA_E / KAPPA_STD"},

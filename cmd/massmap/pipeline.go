@@ -193,4 +193,41 @@ func loadAndBin(in inputFlags, gr gridRequest, log io.Writer) (*binned, error) {
 	return &binned{cat: cat, grid: g, assign: a, field: f}, nil
 }
 
+// dataMaps returns the NGAL, WEIGHT and SHEAR_STD maps that every mass map
+// carries beside its reconstruction.
+func (b *binned) dataMaps() []skymap.Map {
+	f := b.field
+	ngal := make([]float64, len(f.NGal))
+	for i, c := range f.NGal {
+		ngal[i] = float64(c)
+	}
+	return []skymap.Map{
+		{Name: "NGAL", Data: ngal, Unit: "count", Description: "number of galaxies per pixel"},
+		{Name: "WEIGHT", Data: f.Weight, Description: "sum of galaxy weights per pixel"},
+		{Name: "SHEAR_STD", Data: f.Std, Description: "noise std of the mean shear per pixel (NaN where no weight)"},
+	}
+}
+
+// noiseVariance returns SHEAR_STD² per pixel, +Inf where a pixel has no
+// data: the noise model of the Wiener and sparse reconstructions.
+func (b *binned) noiseVariance() []float64 {
+	noise := make([]float64, len(b.field.Std))
+	for i, s := range b.field.Std {
+		noise[i] = math.Inf(1)
+		if !math.IsNaN(s) && s > 0 {
+			noise[i] = s * s
+		}
+	}
+	return noise
+}
+
+// ratio returns a / b element by element: the signal-to-noise map.
+func ratio(a, b []float64) []float64 {
+	r := make([]float64, len(a))
+	for i := range a {
+		r[i] = a[i] / b[i]
+	}
+	return r
+}
+
 func since(t time.Time) string { return cli.Since(t) }

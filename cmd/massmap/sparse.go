@@ -67,13 +67,7 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	g, f := b.grid, b.field
-	noise := make([]float64, g.Len())
-	for i, s := range f.Std {
-		noise[i] = math.Inf(1)
-		if !math.IsNaN(s) && s > 0 {
-			noise[i] = s * s
-		}
-	}
+	noise := b.noiseVariance()
 
 	t0 := time.Now()
 	step := max(1, *maxIter/20)
@@ -95,16 +89,10 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "sparse reconstruction: %d iterations, relative change %.2g; %s\n", res.Iterations, res.Residual, since(t0))
 
-	ngal := make([]float64, len(f.NGal))
-	for i, c := range f.NGal {
-		ngal[i] = float64(c)
-	}
 	maps := []skymap.Map{
 		{Name: "KAPPA_E", Data: kE, Description: "E-mode convergence, sparse (starlet l1) reconstruction"},
-		{Name: "NGAL", Data: ngal, Unit: "count", Description: "number of galaxies per pixel"},
-		{Name: "WEIGHT", Data: f.Weight, Description: "sum of galaxy weights per pixel"},
-		{Name: "SHEAR_STD", Data: f.Std, Description: "noise std of the mean shear per pixel (NaN where no weight)"},
 	}
+	maps = append(maps, b.dataMaps()...)
 	header := provenance("sparse", fs, args, b)
 	header = append(header,
 		fits.Card{Key: "KSIGMA", Value: *k, Comment: "threshold in noise standard deviations"},

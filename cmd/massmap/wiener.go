@@ -74,13 +74,7 @@ func runWiener(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "prior: %s\n", desc)
-	noise := make([]float64, g.Len())
-	for i, s := range f.Std {
-		noise[i] = math.Inf(1)
-		if !math.IsNaN(s) && s > 0 {
-			noise[i] = s * s
-		}
-	}
+	noise := b.noiseVariance()
 	problem := solvers.WienerProblem{NX: g.NX, NY: g.NY, Power: powerspec.PowerMap(table.At, g.NX, g.NY, g.PixelRad()), NoiseVar: noise}
 
 	// The Wiener filter.
@@ -105,16 +99,10 @@ func runWiener(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "Wiener filter (%s): %d iterations, relative residual %.2g; %s\n", *method, res.Iterations, res.Residual, since(t0))
 
-	ngal := make([]float64, len(f.NGal))
-	for i, c := range f.NGal {
-		ngal[i] = float64(c)
-	}
 	maps := []skymap.Map{
 		{Name: "KAPPA_E", Data: kE, Description: "E-mode convergence, Wiener filter (posterior mean)"},
-		{Name: "NGAL", Data: ngal, Unit: "count", Description: "number of galaxies per pixel"},
-		{Name: "WEIGHT", Data: f.Weight, Description: "sum of galaxy weights per pixel"},
-		{Name: "SHEAR_STD", Data: f.Std, Description: "noise std of the mean shear per pixel (NaN where no weight)"},
 	}
+	maps = append(maps, b.dataMaps()...)
 
 	// Posterior samples.
 	if *samples > 0 {
@@ -133,10 +121,7 @@ func runWiener(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		std := sampleStd(smp)
-		snr := make([]float64, len(std))
-		for i := range std {
-			snr[i] = kE[i] / std[i]
-		}
+		snr := ratio(kE, std)
 		maps = append(maps,
 			skymap.Map{Name: "KAPPA_STD", Data: std, Description: fmt.Sprintf("posterior std of KAPPA_E from %d constrained realisations", *samples)},
 			skymap.Map{Name: "SNR", Data: snr, Description: "KAPPA_E / KAPPA_STD"},
