@@ -25,8 +25,9 @@ type stencil struct {
 
 // fold maps a sample index i that may lie outside [0, n) back into it.
 // Mirror reflects about the first and last samples without repeating them
-// (x[−i] = x[i], x[n−1+i] = x[n−1−i]); Periodic wraps around. Callers keep
-// |i − p| ≤ n − 1 for some p in [0, n), so one reflection or wrap suffices.
+// (x[−i] = x[i], x[n−1+i] = x[n−1−i]), and Periodic wraps around. Callers
+// keep |i − p| ≤ n − 1 for some p in [0, n), so one reflection or wrap
+// suffices.
 func fold(i, n int, boundary Boundary) int {
 	switch {
 	case i < 0 && boundary == Periodic:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // Boundary selects how the filter reads samples beyond the edges of a map.
@@ -39,8 +40,8 @@ type Options struct {
 
 	// Workers is the number of goroutines a call uses, the caller's
 	// included. Zero selects runtime.GOMAXPROCS(0) for maps of at least
-	// minParallel pixels and 1 for smaller ones. The count is capped at
-	// the number of rows.
+	// 128×128 pixels and 1 for smaller ones. The count is capped at the
+	// number of rows.
 	Workers int
 }
 
@@ -58,18 +59,18 @@ type Transform struct {
 	nx, ny, scales int
 	boundary       Boundary
 	workers        int
-	levels         []level   // one per wavelet scale
-	smooth         []float64 // nx·ny: the plane after the pass along x
-	lines          [][]float64
+	levels         []level     // one per wavelet scale
+	smooth         []float64   // nx·ny: the plane after the pass along x
+	lines          [][]float64 // a line of nx values per worker, for Adjoint
 
 	// The call in progress, read by the workers.
 	pass     pass
 	scale    int
 	image    []float64
 	coeffs   [][]float64
-	chunk    int          // rows per band
-	nextBand atomic.Int64 // the next band to take in this pass
-	finished atomic.Int64 // pool goroutines done with this pass
+	chunk    int           // rows per band
+	nextBand atomic.Int64  // the next band to take in this pass
+	finished chan struct{} // one value per share done by another goroutine
 }
 
 // level holds the smoothing step of one scale along each axis, and the
@@ -144,6 +145,7 @@ func New(nx, ny, scales int, opts Options) (*Transform, error) {
 		ensurePool(t.workers - 1)
 	}
 	t.chunk = max(1, ny/(bandsPerWorker*t.workers))
+	t.finished = make(chan struct{}, t.workers)
 	t.smooth = make([]float64, nx*ny)
 	t.lines = make([][]float64, t.workers)
 	for w := range t.lines {
@@ -262,17 +264,45 @@ func (t *Transform) run(p pass) {
 		return
 	}
 	t.nextBand.Store(0)
-	t.finished.Store(0)
 	for w := 1; w < t.workers; w++ {
 		pool.shares <- share{t: t, worker: w}
 	}
 	t.runShare(0)
+	t.awaitShares()
+}
 
-	// The pool goroutines finish within a band's time of the caller, so
-	// poll for them rather than sleep (see spinTime).
-	for i := 1; t.finished.Load() < int64(t.workers-1); i++ {
-		if i%spinYield == 0 {
+// awaitShares returns when the workers−1 shares sent by run are done. It
+// first polls, because the wait is usually short (see spinTime), and then
+// sleeps, so that on a busy machine the thread of a worker that holds a
+// band can have this processor. A share still in the channel has not been
+// taken by any pool goroutine, which may be asleep or descheduled, so
+// awaitShares runs it itself: a share of this pass finds no band left, and
+// one of another Transform does that Transform's work.
+func (t *Transform) awaitShares() {
+	pending := t.workers - 1
+	start := time.Now()
+	for i := 1; pending > 0; i++ {
+		select {
+		case <-t.finished:
+			pending--
+			continue
+		case sh := <-pool.shares:
+			sh.run()
+			continue
+		default:
+		}
+		if i%spinYield != 0 {
+			continue
+		}
+		if time.Since(start) < spinTime {
 			runtime.Gosched()
+			continue
+		}
+		select {
+		case <-t.finished:
+			pending--
+		case sh := <-pool.shares:
+			sh.run()
 		}
 	}
 }
