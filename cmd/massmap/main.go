@@ -32,6 +32,8 @@ var program = &cli.Program{
 		{Name: "bin", Summary: "bin a shear catalogue onto a grid: mean shear, counts, weights, noise", Run: runBin},
 		{Name: "ks", Summary: "Kaiser-Squires convergence maps (E and B modes), with optional noise maps", Run: runKS},
 		{Name: "wiener", Summary: "Wiener-filter convergence map (Gaussian prior), with optional posterior samples", Run: runWiener},
+		{Name: "simulate", Summary: "simulate a convergence map (Gaussian or lognormal) and a mock shear catalogue", Run: runSimulate},
+		{Name: "powerspec", Summary: "binned power spectrum of a catalogue's Kaiser-Squires maps or of a FITS map", Run: runPowerspec},
 		{Name: "sparse", Summary: "sparse convergence map (l1 prior on starlet coefficients)", Run: runSparse},
 	},
 }
