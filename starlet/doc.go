@@ -21,9 +21,10 @@
 //
 // The J wavelet scales w_1 … w_J and the coarse scale c_J are J + 1 planes
 // of the image's size, so the transform is redundant by a factor J + 1 and
-// shift invariant. Each plane is a band-pass (or, for c_J, low-pass)
-// filtering of the image with an isotropic, nearly Gaussian-shaped kernel.
-// The image is the sum of the planes,
+// shift invariant. Each wavelet scale is a band-pass filtering of the image
+// with a nearly isotropic kernel, the difference of two B3-spline smoothing
+// kernels, and c_J is a low-pass filtering. The image is the sum of the
+// planes,
 //
 //	image = c_J + Σ_{j=1…J} w_j,
 //
@@ -41,11 +42,12 @@
 // with Options.Boundary:
 //
 //   - Mirror (the default): reflection about the edge pixels, which are not
-//     repeated, so x[−i] = x[i] and x[n−1+i] = x[n−1−i] along each axis;
-//     scipy.ndimage's mode "mirror". A smooth map stays smooth across the
-//     edges, so there are no artificial wavelet coefficients there.
-//   - Periodic: the map wraps around, as in FFT-based mass mapping;
-//     scipy.ndimage's mode "wrap". Every wavelet scale then sums to zero
+//     repeated, so x[−i] = x[i] and x[n−1+i] = x[n−1−i] along each axis.
+//     This is scipy.ndimage's mode "mirror". Unlike Periodic, it creates no
+//     jump, and no large wavelet coefficients, where opposite edges of the
+//     map differ.
+//   - Periodic: the map wraps around, as in FFT-based mass mapping. This
+//     is scipy.ndimage's mode "wrap". Every wavelet scale then sums to zero
 //     and the coarse scale keeps the sum of the image.
 //
 // The last filter reaches 2^J pixels from its centre, and New accepts J
@@ -78,23 +80,31 @@
 // # Noise and thresholds
 //
 // For white noise of standard deviation σ, the coefficients of scale j have
-// standard deviation σ·NoiseLevels(J)[j−1] away from the edges: about
-// 0.8908σ, 0.2007σ, 0.0855σ, 0.0412σ and 0.0204σ for j = 1 … 5, and close
-// to half the previous value for each further scale. A k-sigma threshold at scale j is k·σ·σ_j, and a
-// map σ(x, y) of varying noise gives per-pixel thresholds through
-// SoftThresholdMaps and HardThresholdMaps. SoftThreshold is the proximal
-// operator of the weighted l1 norm that L1Norm computes, the value of the
-// sparsity prior. By default, with one threshold or weight per wavelet
-// scale, the coarse scale is left out of both.
+// standard deviation σ·σ_j away from the edges, with σ_j =
+// NoiseLevels(J)[j−1]: σ_j is about 0.8908, 0.2007, 0.0855, 0.0412 and
+// 0.0204 for j = 1 … 5, and close to half the previous value for each
+// further scale. A k-sigma threshold at scale j is k·σ·σ_j. Where the noise
+// varies across the field, as with a weak-lensing shear catalogue, the
+// thresholds k·σ(x, y)·σ_j go to SoftThresholdMaps and HardThresholdMaps.
+// That is an approximation, good where σ(x, y) changes little over the
+// width of the filter of scale j (4·2^j − 3 pixels).
+//
+// SoftThreshold is the proximal operator of the weighted l1 norm that
+// L1Norm computes, the value of the sparsity prior. With one threshold or
+// weight per wavelet scale, both leave the coarse scale out; with one more,
+// they include it.
 //
 // # Performance
 //
 // A Transform is made once per size, number of scales and boundary, and
 // holds its scratch space: calls to Forward, Inverse and Adjoint do not
 // allocate. Each pass over the rows of a map is split into bands of rows
-// among Workers() goroutines, the caller's included; the others come from a
+// among Workers() goroutines, the caller's included. The others come from a
 // pool shared by all Transforms in the process and receive their work over
 // a channel, so no goroutine is started per call. The results do not depend
-// on the number of workers, to the bit. A Transform is not safe for
-// concurrent use; give each goroutine its own.
+// on the number of workers, to the bit. On a 2-core Xeon two workers took
+// about half the time of one at 1024×1024, but when another process kept
+// one core busy they took about 1.2 times as long: set Options.Workers to 1
+// on a machine whose cores are already in use. A Transform is not safe for
+// concurrent use, so give each goroutine its own.
 package starlet
