@@ -52,8 +52,9 @@ REFERENCE_MAPS = [(257, 130, 7), (1024, 1024, 5)]
 
 def formula_image(nx, ny):
     """Return the ny x nx map (row y, column x) that starlet's Go tests
-    build with the same formula, exact in both languages up to the final
-    correctly rounded divisions."""
+    build with the same formula. Both languages get the same bits: integer
+    arithmetic, then correctly rounded divisions and additions in the same
+    order."""
     y, x = np.mgrid[0:ny, 0:nx].astype(np.int64)
     v = (x * x + 3 * y * y + 7 * x * y + 5 * x) % 1021
     return v / 1021 + x / nx - y / (2 * ny)
@@ -105,7 +106,8 @@ def starlet_slices(image, scales, boundary):
 
 
 def median_ms(fn, reps):
-    """Run fn once untimed, then reps times; return the median in ms."""
+    """Return the median time of fn in ms over reps runs, after one
+    untimed run."""
     fn()
     times = []
     for _ in range(reps):

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// share is one worker's part of a pass: the rows of its band.
+// share is a request to act as worker number worker in the current pass
+// of t, taking bands of rows until none is left.
 type share struct {
 	t      *Transform
 	worker int
