@@ -64,7 +64,7 @@ type simulateFlags struct {
 
 func (f *simulateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.field, "field", "gaussian", "distribution of the convergence: gaussian, or lognormal (shifted lognormal, see --shift)")
-	fs.Float64Var(&f.shift, "shift", 0.02, "shift lambda of the lognormal field, the lowest convergence it can reach is -lambda; smaller values give a more skewed field (dimensionless, --field lognormal only)")
+	fs.Float64Var(&f.shift, "shift", 0.02, "shift lambda of the lognormal field, which keeps kappa above -lambda: a smaller shift gives a more skewed field (dimensionless; --field lognormal only)")
 	fs.Float64Var(&f.density, "density", 30, "galaxies per arcmin^2 placed uniformly over the grid, without --catalog")
 	fs.Float64Var(&f.sigmaE, "sigma-e", 0.26, "standard deviation of the Gaussian shape noise in each ellipticity component (dimensionless; 0 for noiseless shear)")
 	fs.BoolVar(&f.rotate, "rotate", false, "use the ellipticities of --catalog, each rotated by a random angle, as shape noise in place of --sigma-e")
@@ -119,7 +119,6 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	sf.register(fs)
 	setUsage(fs, "catalog", "shear catalogue whose galaxy positions and weights (and with --rotate, ellipticities) the mock catalogue takes: a FITS binary table or a text table with a header line (default: uniform positions at --density)")
 	setUsage(fs, "nx", "grid width in pixels, with --ny (default with --catalog: cover the catalogue; without --catalog, give --npix or --nx and --ny)")
-	setUsage(fs, "npix", "grid width and height in pixels, for a square grid")
 	setUsage(fs, "center", "grid centre as RA,DEC in degrees (default with --catalog: the median galaxy position; required without --catalog)")
 	setUsage(fs, "out", "output FITS file of the simulated convergence map, HDU KAPPA (required)")
 	setUsage(fs, "png", "also write a PNG quick look of KAPPA to this file")
@@ -136,6 +135,11 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if in.catalog == "" {
+		for _, name := range []string{"hdu", "ra-col", "dec-col", "e1-col", "e2-col", "weight-col", "flip-e1", "flip-e2"} {
+			if set[name] {
+				return usagef("--%s describes the catalogue of --catalog, which is missing", name)
+			}
+		}
 		switch {
 		case !gr.hasCenter:
 			return usagef("missing --center: without --catalog, give the grid centre as RA,DEC in degrees")
@@ -143,10 +147,10 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 			return usagef("missing grid size: without --catalog, give --npix, or --nx and --ny")
 		}
 	}
-	if err := out.check(in.catalog); err != nil {
+	if err := out.check(in.catalog, pf.table); err != nil {
 		return err
 	}
-	if err := checkExtraOutput("--catalog-out", sf.catalogOut, out, in.catalog); err != nil {
+	if err := checkExtraOutput("--catalog-out", sf.catalogOut, out, in.catalog, pf.table); err != nil {
 		return err
 	}
 
@@ -248,7 +252,7 @@ func drawField(sf simulateFlags, g skymap.Grid, cl func(float64) float64, log io
 		expected = ln.Variance()
 		fmt.Fprintf(log, "field: lognormal, shift %g, Gaussian variance %.4g, seed %d\n", sf.shift, ln.GaussianVariance(), sf.seed)
 		if modes, share := ln.Clipped(); modes > 0 {
-			fmt.Fprintf(log, "warning: %.2f%% of the Fourier modes of the Gaussian field had negative power (%.2g of the total), set to 0, so the spectrum of the field departs from the requested one; a larger --shift reduces this\n",
+			fmt.Fprintf(log, "warning: %.2f%% of the Fourier modes of the Gaussian field had negative power, a fraction %.2g of the total |power|, and were set to 0: the spectrum of the field departs from the requested one, less so with a larger --shift\n",
 				100*modes, share)
 		}
 	}
@@ -346,10 +350,10 @@ func simulateProvenance(fs *flag.FlagSet, args []string, g skymap.Grid, cat *cat
 }
 
 // spectrumCards record in a header the C_ell table or the theory spectrum
-// of pf; what names the use of the spectrum in the comments.
-func spectrumCards(pf *priorFlags, what string) []fits.Card {
+// of pf. The comment of the table card names its use.
+func spectrumCards(pf *priorFlags, use string) []fits.Card {
 	if pf.table != "" {
-		return []fits.Card{{Key: "POWSPEC", Value: pf.table, Comment: "C_ell table of the " + what}}
+		return []fits.Card{{Key: "POWSPEC", Value: pf.table, Comment: "C_ell table of the " + use}}
 	}
 	return []fits.Card{
 		{Key: "POWSPEC", Value: "theory", Comment: "C_ell: Eisenstein-Hu + Halofit (Takahashi) + Limber"},
