@@ -93,6 +93,13 @@ func (f *spectrumFlags) check(set map[string]bool) error {
 	case f.pad < 0:
 		return usagef("invalid --pad %d: it must be 0 or a positive number of pixels", f.pad)
 	}
+	if !f.theory {
+		for _, name := range []string{"ps", "zs", "h", "omega-cdm", "omega-b", "ns", "sigma8"} {
+			if set[name] {
+				return usagef("--%s sets the C_ell to compare with, which --theory=false turns off", name)
+			}
+		}
+	}
 	if f.mapPath == "" {
 		if set["map-hdu"] {
 			return usagef("--map-hdu selects the HDU of --map, which is missing")
@@ -126,8 +133,8 @@ func (f *spectrumFlags) bands(set map[string]bool, nx, ny int, pixelRad float64)
 	return powerspec.LinBins(lo, hi, f.bins), nil
 }
 
-// measuredMaps are the maps to measure with their window and what the
-// outputs say about them.
+// measuredMaps are the maps to measure, with their footprint and the text
+// that the outputs record about them.
 type measuredMaps struct {
 	nx, ny       int
 	pixelArcmin  float64
@@ -141,7 +148,7 @@ type measuredMaps struct {
 	title    string // the title of the plot
 	eLabel   string // legend of e in the plot
 	unit     string // BUNIT of a --map, "" for a convergence
-	observed string // how the footprint was found
+	observed string // description of the footprint
 }
 
 func runPowerspec(args []string, stdout, stderr io.Writer) error {
@@ -179,10 +186,10 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 	if sf.mapPath != "" {
 		input = sf.mapPath
 	}
-	if err := out.check(input); err != nil {
+	if err := out.check(input, pf.table); err != nil {
 		return err
 	}
-	if err := checkExtraOutput("--b-out", sf.bOut, out, input); err != nil {
+	if err := checkExtraOutput("--b-out", sf.bOut, out, input, pf.table); err != nil {
 		return err
 	}
 
@@ -234,7 +241,7 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 		smoothing = func(ell float64) float64 { return math.Exp(-ell * ell * sigma * sigma) }
 	}
 	var theory []float64
-	var theoryLabel string
+	var theoryLabel, comparison string
 	if sf.theory {
 		g, err := skymap.NewGrid(mm.nx, mm.ny, mm.pixelArcmin, skymap.Gnomonic, 0, 0)
 		if err != nil {
@@ -244,6 +251,7 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		comparison = desc
 		fmt.Fprintf(stderr, "comparison C_ell: %s\n", desc)
 		theory = est.BinTheory(func(ell float64) float64 { return table.At(ell) * smoothing(ell) })
 		theoryLabel = fmt.Sprintf("theory Cℓ, sources at z = %g (band averages)", pf.zs)
@@ -261,7 +269,7 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 	logBands(stderr, specE, specB, theory, noise)
 
 	// Render everything before writing anything.
-	header := spectrumHeader(fs, args, mm, sf, bins, &pf, specE)
+	header := spectrumHeader(args, mm, sf, bins, specE, comparison)
 	textE, err := spectrumText(header, "E mode", specE)
 	if err != nil {
 		return err
@@ -458,7 +466,8 @@ func shapeNoisePower(window, noiseVar []float64, pixelRad float64) float64 {
 }
 
 // spectrumHeader returns the comment lines that open each text output.
-func spectrumHeader(fs *flag.FlagSet, args []string, mm *measuredMaps, sf spectrumFlags, bins powerspec.Bins, pf *priorFlags, spec powerspec.Spectrum) string {
+// comparison describes the C_ell of the plot, "" for none.
+func spectrumHeader(args []string, mm *measuredMaps, sf spectrumFlags, bins powerspec.Bins, spec powerspec.Spectrum, comparison string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# massmap powerspec, skyinv %s, written %s UTC\n", skyinv.Version, time.Now().UTC().Format("2006-01-02T15:04:05"))
 	fmt.Fprintf(&b, "# command line: massmap powerspec %s\n", strings.Join(args, " "))
@@ -476,6 +485,9 @@ func spectrumHeader(fs *flag.FlagSet, args []string, mm *measuredMaps, sf spectr
 		unit = "(" + mm.unit + ")^2 steradians"
 	}
 	fmt.Fprintf(&b, "# C_ell in %s; error: Gaussian standard error; the window is not deconvolved and noise is not subtracted\n", unit)
+	if comparison != "" {
+		fmt.Fprintf(&b, "# compared with the C_ell of the %s\n", comparison)
+	}
 	return b.String()
 }
 
