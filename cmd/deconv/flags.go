@@ -85,10 +85,10 @@ type iterationFlags struct {
 	boundary   string
 }
 
-func (f *iterationFlags) register(fs *flag.FlagSet, iterations int, tol float64, iterationsHelp, tolHelp string) {
+func (f *iterationFlags) register(fs *flag.FlagSet, iterations int, tol float64, iterationsHelp, tolHelp, boundary string) {
 	fs.IntVar(&f.iterations, "iterations", iterations, iterationsHelp)
 	fs.Float64Var(&f.tol, "tol", tol, tolHelp)
-	fs.StringVar(&f.boundary, "boundary", "zero", "image edges: zero (zero-padded, linear convolution) or periodic (wrapped around)")
+	fs.StringVar(&f.boundary, "boundary", boundary, "image edges: zero (zero-padded, linear convolution) or periodic (wrapped around)")
 }
 
 // parse validates the flags and returns the boundary.

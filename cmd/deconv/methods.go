@@ -38,6 +38,9 @@ const rlSynopsis = `Usage: deconv rl --image FILE --psf FILE --out FILE.fits [fl
 Deconvolves the image by the Richardson-Lucy iteration
 x <- x A^T(y / A x) / A^T 1, with A the convolution by the PSF normalised to
 unit sum. Every iteration conserves the flux of the model, sum(A x) = sum(y).
+With the default periodic boundary A^T 1 = 1, so the image conserves the
+flux too, sum(x) = sum(y); with --boundary zero the pixels near the edges,
+which the data constrain only partly, can gain or lose a few per cent.
 The method needs non-negative data and a non-negative PSF: an image with
 negative pixels (sky-subtracted noise) is rejected with the smallest --offset
 that makes it valid. With --offset b the iteration runs on x + b, whose image
@@ -121,7 +124,7 @@ func runTikhonov(args []string, stdout, stderr io.Writer) error {
 	var it iterationFlags
 	in.register(fs)
 	lambda := fs.Float64("lambda", 0, "regularisation weight lambda (default: sigma^2/S, with S the mean square of the image less the noise variance sigma^2)")
-	it.register(fs, 500, 1e-6, "maximum number of conjugate-gradient iterations", "relative residual |A^T y - (A^T A + lambda I) x| / |A^T y| at which CG stops")
+	it.register(fs, 500, 1e-6, "maximum number of conjugate-gradient iterations", "relative residual |A^T y - (A^T A + lambda I) x| / |A^T y| at which CG stops", "zero")
 	out.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -194,7 +197,7 @@ func runRL(args []string, stdout, stderr io.Writer) error {
 	var out outputFlags
 	var it iterationFlags
 	in.register(fs)
-	it.register(fs, 10, 1e-4, "number of iterations; more sharpen more and amplify noise more", "relative change |x_k - x_(k-1)| / |x_k| at which the iteration stops before --iterations")
+	it.register(fs, 10, 1e-4, "number of iterations; more sharpen more and amplify noise more", "relative change |x_k - x_(k-1)| / |x_k| at which the iteration stops before --iterations", "periodic")
 	offset := fs.Float64("offset", 0, "offset b added to the object during the iteration, in image units; data with negative pixels need at least about -min(image), and the error message gives the exact value")
 	out.register(fs)
 	if err := parseFlags(fs, args); err != nil {

@@ -29,7 +29,7 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 	var out outputFlags
 	var it iterationFlags
 	in.register(fs)
-	it.register(fs, 500, 1e-4, "iteration cap", "relative change |x_k - x_(k-1)| / |x_k| at which the iteration stops")
+	it.register(fs, 500, 1e-4, "iteration cap", "relative change |x_k - x_(k-1)| / |x_k| at which the iteration stops", "zero")
 	k := fs.Float64("k", 3, "threshold of each wavelet coefficient, in units of its noise standard deviation")
 	scales := fs.Int("scales", 0, "number of starlet wavelet scales (default 5, fewer on small images)")
 	positive := fs.Bool("positive", false, "constrain the image to be non-negative")
