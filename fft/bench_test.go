@@ -9,9 +9,10 @@ import (
 	"gonum.org/v1/gonum/dsp/fourier"
 )
 
-// Every benchmark here times one forward and one inverse 2-D transform of
-// an n×n complex128 array, so the figures compare directly with each other
-// and with bench/ks_fftw.c and bench/ks_numpy.py.
+// The benchmarks here other than BenchmarkKSCore time one forward and one
+// inverse 2-D transform of an n×n complex128 array, so their figures compare
+// directly with each other and with the fwdinv figures of bench/ks_fftw.c
+// and bench/ks_numpy.py.
 
 func benchInput(n int) []complex128 {
 	return randomComplex(rand.New(rand.NewPCG(uint64(n), 1)), n*n)
@@ -45,7 +46,7 @@ func BenchmarkPlan2D(b *testing.B) {
 // the same steps that bench/ks_fftw.c times with FFTW: pack γ = γ1 + iγ2
 // into a complex array, forward transform, multiply by conj(D)/n² with
 // D = (k1² − k2² + 2i·k1·k2)/|k|², inverse transform, and unpack κ_E = Re κ
-// and κ_B = Im κ.
+// and κ_B = Im κ. The pointwise loops run on the calling goroutine.
 func BenchmarkKSCore(b *testing.B) {
 	for _, n := range []int{360, 1024, 4096} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
