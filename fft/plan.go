@@ -8,8 +8,9 @@ import (
 // maxGenericRadix is the largest prime factor that gets its own Stockham
 // stage. A generic radix-p stage costs about p/2 complex multiply-adds per
 // point, so a length with a larger prime factor goes through Bluestein's
-// algorithm instead, which costs three power-of-two transforms of at least
-// twice the length.
+// algorithm instead, which costs two transforms of length at least 2n−1.
+// Measured on one transform of length p, the generic stage was 1.5 times
+// faster at p = 61, and the two took the same time at p = 79.
 const maxGenericRadix = 61
 
 // kernel transforms s0 interleaved sequences of one length: element j of
