@@ -200,6 +200,31 @@ def main():
         w("Not measured in this run (see the notes).")
     w("")
 
+    # Solvers and operators.
+    w("## Solvers and operators\n")
+    para("One messenger-field Wiener iteration (`solvers.BenchmarkMessengerStep`: model shear, pixel "
+         "step, Fourier step with the E-mode projection; a power-law prior, 30% of the pixels masked) "
+         "against the same steps in numpy (`bench/wiener_numpy.py`); one convolution of a 1024×1024 "
+         "image by a 20×20 PSF (`operators.BenchmarkConvolution`) against scipy's `fftconvolve` "
+         "(mode \"same\", the zero-padded case) and numpy's FFT with a cached PSF transform (the periodic "
+         "case) in `bench/convolve_numpy.py`; one starlet transform of a 1024×1024 map with 5 scales "
+         "(`starlet.BenchmarkStarlet`) against scipy's `ndimage.convolve1d` and a numpy version on "
+         "shifted slices (`bench/starlet_numpy.py`). The target for the messenger iteration is Go at "
+         "least 3x faster than numpy.")
+    rows = []
+    for n in (360, 1024):
+        g, npy = get(f"go BenchmarkMessengerStep/n={n}"), get(f"numpy messenger_step n={n}")
+        rows.append([f"messenger iteration, {n}²", ms(g), ms(npy), ratio(npy, g)])
+    for mode, bench in (("zero", "zero"), ("periodic", "periodic")):
+        g, npy = get(f"go BenchmarkConvolution/n=1024/{bench}"), get(f"numpy convolve_{mode} n=1024")
+        rows.append([f"PSF convolution, 1024², {mode} boundary", ms(g), ms(npy), ratio(npy, g)])
+    g = get("go BenchmarkStarlet/n=1024")
+    for variant in ("convolve1d", "slices"):
+        npy = get(f"numpy starlet_{variant} n=1024")
+        rows.append([f"starlet, 1024², 5 scales (numpy: {variant})", ms(g), ms(npy), ratio(npy, g)])
+    w(table(["operation", "Go", "numpy/scipy", "numpy ÷ Go"], rows))
+    w("")
+
     # The library choice.
     w("## Which FFT the toolkit uses\n")
     g360, o360 = get("go BenchmarkGonum/n=360"), get("go BenchmarkPlan2D/n=360/workers=1")
@@ -222,6 +247,14 @@ def main():
         for note in notes:
             w(f"- {note}")
         w("")
+
+    # Results that are not timings: written by hand from the tests named
+    # there, kept in bench/results.md so that a rerun keeps them.
+    try:
+        with open("bench/results.md") as f:
+            w(f.read().rstrip("\n") + "\n")
+    except FileNotFoundError:
+        pass
 
     w("## Raw output\n")
     w("```")

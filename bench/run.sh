@@ -142,6 +142,24 @@ for round in $(seq 1 "$rounds"); do
 			echo "${sizes[*]}"
 		)" --reps 7 >>"$log" || note "round $round: bench/ks_numpy.py failed"
 	fi
+	# Solvers and operators: one messenger-field Wiener iteration, one PSF
+	# convolution and one starlet transform, with their numpy references.
+	go test -run '^$' -bench '^BenchmarkMessengerStep$' -benchmem -count 1 ./solvers/ >>"$log" ||
+		note "round $round: go test -bench BenchmarkMessengerStep ./solvers/ failed"
+	go test -run '^$' -bench '^BenchmarkConvolution$' -benchmem -count 1 ./operators/ >>"$log" ||
+		note "round $round: go test -bench BenchmarkConvolution ./operators/ failed"
+	go test -run '^$' -bench '^BenchmarkStarlet$/^n=1024$' -benchmem -count 1 ./starlet/ >>"$log" ||
+		note "round $round: go test -bench BenchmarkStarlet ./starlet/ failed"
+	if $numpy_ok; then
+		$python bench/wiener_numpy.py 360 1024 >>"$log" || note "round $round: bench/wiener_numpy.py failed"
+		if $python -c 'import scipy' 2>/dev/null; then
+			$python bench/convolve_numpy.py >>"$log" || note "round $round: bench/convolve_numpy.py failed"
+			$python bench/starlet_numpy.py --size 1024 --scales 5 --reps 5 | grep '^numpy ' >>"$log" ||
+				note "round $round: bench/starlet_numpy.py failed"
+		else
+			note "scipy not found (Debian: python3-scipy): no convolution or starlet reference"
+		fi
+	fi
 	if [[ -n $fftw ]]; then
 		for n in "${sizes[@]}"; do
 			reps=$((n >= 4096 ? 3 : n >= 1024 ? 10 : 30))
