@@ -21,7 +21,8 @@
 // Σ x_i y_i, and the tests check <A x, y> = <x, Aᵀ y> to 1e-10 relative for
 // every operator, on odd and even sizes.
 //
-// Fourier transforms follow package fft: the forward transform is
-// unnormalised with exponent −1, the inverse has exponent +1 and includes
-// the 1/N factor; frequencies follow numpy's fftfreq.
+// In the formulas, F is the unnormalised DFT with exponent −1 (package
+// fft's Forward) and F⁻¹ its exact inverse, exponent +1 with the factor
+// 1/N, which the operators apply because package fft's Inverse leaves it
+// out. Frequencies follow numpy's fftfreq.
 package operators

@@ -1,7 +1,7 @@
-// Package cli holds what the toolkit's commands share: subcommand dispatch
-// with the exit codes 0 (success), 1 (the run failed) and 2 (invalid
-// command line), flag sets whose help lists every flag with two dashes,
-// and small helpers for summaries and output paths.
+// Package cli holds what the toolkit's commands share. It dispatches
+// subcommands with the exit codes 0 (success), 1 (the run failed) and 2
+// (invalid command line), builds flag sets whose help lists every flag with
+// two dashes, and has small helpers for summaries and output paths.
 package cli
 
 import (
