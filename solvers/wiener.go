@@ -100,6 +100,11 @@ type Messenger struct {
 	p         WienerProblem
 	plan      *fft.Plan2D
 	t, k      []complex128 // messenger field or its transform; κ̂_E
+	model     []complex128 // D* κ̂_E / N_pix, the transform of the model shear A κ
+	weight    []float64    // λτ/(λτ + N̄) of the pixel step (0 without data), at λ = weightFor
+	filter    []float64    // P/(P + λτ N_pix)/2 of the Fourier step, at λ = weightFor
+	invK2     []float64    // 1/|k|², 0 at k = 0
+	weightFor float64      // the λ of weight and filter; 0 before the first step
 	fx, fy    []float64    // FFT frequencies, cycles per pixel
 	sign      float64      // +1 sky convention, −1 pixel frame
 	tau       float64
@@ -129,6 +134,10 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 		plan:      fft.NewPlan2D(nx, ny),
 		t:         make([]complex128, n),
 		k:         make([]complex128, n),
+		model:     make([]complex128, n),
+		weight:    make([]float64, n),
+		filter:    make([]float64, n),
+		invK2:     make([]float64, n),
 		nbar:      make([]float64, n),
 		decay:     0.75,
 		workers:   runtime.GOMAXPROCS(0),
@@ -138,6 +147,13 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 	m.task.m = m
 	m.fx, m.fy = spin2.Frequencies(nx), spin2.Frequencies(ny)
 	m.sign = p.sign()
+	for y, ky := range m.fy {
+		for x, kx := range m.fx {
+			if k2 := kx*kx + ky*ky; k2 > 0 {
+				m.invK2[y*nx+x] = 1 / k2
+			}
+		}
+	}
 	m.tau = math.Inf(1)
 	maxN := 0.0
 	for _, v := range p.NoiseVar {
@@ -177,6 +193,7 @@ func (m *Messenger) Solve(g1, g2 []float64, s Settings) ([]float64, Result, erro
 		return nil, Result{}, err
 	}
 	clear(m.k)
+	clear(m.model) // the model of κ = 0
 	lambda := m.lambda0
 	var res float64
 	it := 0
@@ -208,16 +225,13 @@ type messengerTask struct {
 }
 
 const (
-	stageModel = iota
-	stagePixel
+	stagePixel = iota
 	stageFourier
 )
 
 func (t *messengerTask) Run(lo, hi int) {
 	m := t.m
 	switch t.stage {
-	case stageModel:
-		m.modelRows(lo, hi)
 	case stagePixel:
 		m.pixelRows(lo, hi)
 	case stageFourier:
@@ -227,18 +241,22 @@ func (t *messengerTask) Run(lo, hi int) {
 
 func (m *Messenger) stage(stage int) {
 	m.task.stage = stage
-	m.group.For(m.p.NY, m.workers, &m.task)
+	rows := m.p.NY
+	if stage == stageFourier {
+		rows = m.p.NY/2 + 1 // pairs of rows y and −y
+	}
+	m.group.For(rows, m.workers, &m.task)
 }
 
 // Step runs one messenger iteration at cooling parameter lambda and returns
 // ‖κ̂_new − κ̂_old‖ and ‖κ̂_new‖. It allocates nothing.
 func (m *Messenger) Step(g1, g2 []float64, lambda float64) (change, norm float64) {
 	m.g1, m.g2, m.lambda = g1, g2, lambda
-	m.stage(stageModel)
-	m.plan.Inverse(m.t, m.t)
+	m.plan.Inverse(m.t, m.model)
 	m.stage(stagePixel)
 	m.plan.Forward(m.t, m.t)
 	m.stage(stageFourier)
+	m.weightFor = lambda
 	m.g1, m.g2 = nil, nil
 	for y := range m.rowChange {
 		change += m.rowChange[y]
@@ -247,91 +265,127 @@ func (m *Messenger) Step(g1, g2 []float64, lambda float64) (change, norm float64
 	return math.Sqrt(change), math.Sqrt(norm)
 }
 
-// modelRows writes the transform of the model shear A κ, D* κ̂_E / N_pix
-// (D in the pixel frame), into t. D is computed from the frequencies on the
-// fly: one division costs less than reading a precomputed array.
-func (m *Messenger) modelRows(y0, y1 int) {
-	nx := m.p.NX
-	inv := 1 / float64(len(m.t))
-	for y := y0; y < y1; y++ {
-		ky := m.fy[y]
-		ky2 := ky * ky
-		row, k := m.t[y*nx:(y+1)*nx], m.k[y*nx:(y+1)*nx]
-		for x, kx := range m.fx {
-			k2 := kx*kx + ky2
-			if k2 == 0 {
-				row[x] = 0
-				continue
-			}
-			q := inv / k2
-			a, b := (kx*kx-ky2)*q, m.sign*2*kx*ky*q
-			v := k[x]
-			row[x] = complex(a*real(v)+b*imag(v), a*imag(v)-b*real(v))
-		}
-	}
-}
-
 // pixelRows combines data and model: t = (λτ γ + N̄ Aκ)/(λτ + N̄), and
-// t = A κ where there are no data.
+// t = A κ where there are no data. The weights λτ/(λτ + N̄) are computed
+// again only when λ changes.
 func (m *Messenger) pixelRows(y0, y1 int) {
 	nx := m.p.NX
 	lt := m.lambda * m.tau
-	for i := y0 * nx; i < y1*nx; i++ {
-		nb := m.nbar[i]
-		if math.IsInf(nb, 1) {
-			continue
+	if m.lambda != m.weightFor {
+		for i := y0 * nx; i < y1*nx; i++ {
+			if nb := m.nbar[i]; math.IsInf(nb, 1) {
+				m.weight[i] = 0
+			} else {
+				m.weight[i] = lt / (lt + nb)
+			}
 		}
-		w := lt / (lt + nb)
+	}
+	for i := y0 * nx; i < y1*nx; i++ {
+		w := m.weight[i]
 		v := m.t[i]
 		m.t[i] = complex(w*m.g1[i]+(1-w)*real(v), w*m.g2[i]+(1-w)*imag(v))
 	}
 }
 
 // fourierRows computes κ̂_E = f (X(k) + X(−k)*)/2 with X = D t̂ and
-// f = P/(P + λτ N_pix), and the per-row sums of |Δκ̂|² and |κ̂|². D(−k)
-// equals D(k) except on the Nyquist row and column of an even size, where
-// fftfreq keeps the frequency's sign; both are computed from the
-// frequencies.
-func (m *Messenger) fourierRows(y0, y1 int) {
+// f = P/(P + λτ N_pix), the next model D* κ̂_E / N_pix, and the per-row sums
+// of |Δκ̂|² and |κ̂|². It works on pairs of rows y and −y, indices p0 to p1
+// of the pairs 0 … ny/2, so that each pair of modes k and −k is read once
+// and both results come from the same X(k) and X(−k). D(−k) equals D(k)
+// except on the Nyquist row and column of an even size, where fftfreq keeps
+// the frequency's sign; both are computed from the frequencies.
+func (m *Messenger) fourierRows(p0, p1 int) {
 	nx, ny := m.p.NX, m.p.NY
-	noise := m.lambda * m.tau * float64(len(m.t))
-	s := m.sign
-	for y := y0; y < y1; y++ {
-		ym := (ny - y) % ny
-		ky, kym := m.fy[y], m.fy[ym]
-		ky2 := ky * ky
-		row, rowNeg := m.t[y*nx:(y+1)*nx], m.t[ym*nx:(ym+1)*nx]
-		k, power := m.k[y*nx:(y+1)*nx], m.p.Power[y*nx:(y+1)*nx]
-		var change, norm float64
-		for x, kx := range m.fx {
-			p := power[x]
-			if p == 0 {
-				d := k[x]
-				change += real(d)*real(d) + imag(d)*imag(d)
-				k[x] = 0
-				continue
+	if m.lambda != m.weightFor {
+		noise := m.lambda * m.tau * float64(len(m.t))
+		for pair := p0; pair < p1; pair++ {
+			for _, y := range [2]int{pair, (ny - pair) % ny} {
+				for i := y * nx; i < (y+1)*nx; i++ {
+					p := m.p.Power[i]
+					m.filter[i] = 0
+					if p > 0 {
+						m.filter[i] = 0.5 * p / (p + noise)
+					}
+				}
 			}
-			xm := nx - x
-			if xm == nx {
-				xm = 0
-			}
-			kxm := m.fx[xm]
-			q := 1 / (kx*kx + ky2) // the same |k|² at k and −k
-			ai, bi := (kx*kx-ky2)*q, s*2*kx*ky*q
-			bj := s * 2 * kxm * kym * q
-			ti, tj := row[x], rowNeg[xm]
-			// X(k) and X(−k)*, with a(−k) = a(k).
-			xr, xi := ai*real(ti)-bi*imag(ti), ai*imag(ti)+bi*real(ti)
-			yr, yi := ai*real(tj)-bj*imag(tj), -(ai*imag(tj) + bj*real(tj))
-			f := 0.5 * p / (p + noise)
-			nr, ni := f*(xr+yr), f*(xi+yi)
-			dr, di := nr-real(k[x]), ni-imag(k[x])
-			change += dr*dr + di*di
-			norm += nr*nr + ni*ni
-			k[x] = complex(nr, ni)
 		}
-		m.rowChange[y], m.rowNorm[y] = change, norm
 	}
+	for pair := p0; pair < p1; pair++ {
+		y, ym := pair, (ny-pair)%ny
+		var change, norm float64
+		if y == ym {
+			change, norm = m.fourierPair(y, y, true)
+			m.rowChange[y], m.rowNorm[y] = change, norm
+			continue
+		}
+		change, norm = m.fourierPair(y, ym, false)
+		m.rowChange[y], m.rowNorm[y] = change, norm
+		m.rowChange[ym], m.rowNorm[ym] = 0, 0
+	}
+}
+
+// fourierPair updates rows y and ym = −y (the same row when self is set,
+// then each pair of columns x, −x once) and returns the sums of |Δκ̂|² and
+// |κ̂|² over them.
+func (m *Messenger) fourierPair(y, ym int, self bool) (change, norm float64) {
+	nx := m.p.NX
+	inv := 1 / float64(len(m.t))
+	s := m.sign
+	ky, kym := m.fy[y], m.fy[ym]
+	ky2 := ky * ky
+	ti, tj := m.t[y*nx:(y+1)*nx], m.t[ym*nx:(ym+1)*nx]
+	ki, kj := m.k[y*nx:(y+1)*nx], m.k[ym*nx:(ym+1)*nx]
+	mi, mj := m.model[y*nx:(y+1)*nx], m.model[ym*nx:(ym+1)*nx]
+	fi, fj := m.filter[y*nx:(y+1)*nx], m.filter[ym*nx:(ym+1)*nx]
+	invK2 := m.invK2[y*nx : (y+1)*nx]
+	for x, kx := range m.fx {
+		xm := nx - x
+		if xm == nx {
+			xm = 0
+		}
+		if self && xm < x {
+			continue // done as the partner of xm
+		}
+		q := invK2[x] // |k|² is the same at k and −k
+		if q == 0 {
+			// k = 0, or its Nyquist partner: only the mean has no D.
+			for _, c := range [2]struct {
+				k, model []complex128
+				i        int
+			}{{ki, mi, x}, {kj, mj, xm}} {
+				d := c.k[c.i]
+				change += real(d)*real(d) + imag(d)*imag(d)
+				c.k[c.i], c.model[c.i] = 0, 0
+			}
+			continue
+		}
+		kxm := m.fx[xm]
+		a := (kx*kx - ky2) * q // the same at k and −k
+		bi, bj := s*2*kx*ky*q, s*2*kxm*kym*q
+		vi, vj := ti[x], tj[xm]
+		// X(k) and X(−k).
+		xr, xi := a*real(vi)-bi*imag(vi), a*imag(vi)+bi*real(vi)
+		yr, yi := a*real(vj)-bj*imag(vj), a*imag(vj)+bj*real(vj)
+
+		// κ̂(k) = f(k) (X(k) + X(−k)*)/2 and κ̂(−k) = f(−k) (X(−k) + X(k)*)/2.
+		f1, f2 := fi[x], fj[xm]
+		nr, ni := f1*(xr+yr), f1*(xi-yi)
+		pr, pi := f2*(yr+xr), f2*(yi-xi)
+		d1r, d1i := nr-real(ki[x]), ni-imag(ki[x])
+		change += d1r*d1r + d1i*d1i
+		norm += nr*nr + ni*ni
+		ki[x] = complex(nr, ni)
+		mi[x] = complex((a*nr+bi*ni)*inv, (a*ni-bi*nr)*inv)
+		if self && xm == x {
+			continue // a self-paired mode: κ̂(−k) is κ̂(k)
+		}
+		d2r, d2i := pr-real(kj[xm]), pi-imag(kj[xm])
+		change += d2r*d2r + d2i*d2i
+		norm += pr*pr + pi*pi
+		kj[xm] = complex(pr, pi)
+		mj[xm] = complex((a*pr+bj*pi)*inv, (a*pi-bj*pr)*inv)
+	}
+	return change, norm
 }
 
 // Map returns the current κ_E in pixel space.
