@@ -4,6 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
+	"strconv"
+	"strings"
 
 	"github.com/skyinv/skyinv/cosmology"
 	"github.com/skyinv/skyinv/fits"
@@ -17,6 +20,7 @@ import (
 type priorFlags struct {
 	table  string
 	zs     float64
+	nz     string
 	params cosmology.Params
 }
 
@@ -24,6 +28,7 @@ func (f *priorFlags) register(fs *flag.FlagSet) {
 	f.params = cosmology.Planck2018()
 	fs.StringVar(&f.table, "ps", "", "convergence power spectrum C_ell as a text table of two columns, ell and C_ell (default: the theory spectrum of --zs and the cosmological parameters)")
 	fs.Float64Var(&f.zs, "zs", 1.0, "source redshift of the theory spectrum")
+	fs.StringVar(&f.nz, "nz", "", "source redshift distribution of the theory spectrum, a text table of two columns z and n(z) (replaces --zs; n needs no normalisation)")
 	fs.Float64Var(&f.params.H, "h", f.params.H, "Hubble parameter h = H0 / (100 km/s/Mpc) of the theory spectrum")
 	fs.Float64Var(&f.params.OmegaCDM, "omega-cdm", f.params.OmegaCDM, "cold dark matter density Omega_c of the theory spectrum")
 	fs.Float64Var(&f.params.OmegaB, "omega-b", f.params.OmegaB, "baryon density Omega_b of the theory spectrum")
@@ -54,7 +59,18 @@ func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
 	for i := range ells {
 		ells[i] = lo * math.Pow(hi/lo, float64(i)/float64(n-1))
 	}
-	cl, err := cosmology.ConvergenceCl(f.params, cosmology.SingleSource(f.zs), ells)
+	src, srcDesc := cosmology.SingleSource(f.zs), fmt.Sprintf("z_s = %g", f.zs)
+	if f.nz != "" {
+		z, n, err := readTwoColumns(f.nz)
+		if err != nil {
+			return nil, "", err
+		}
+		if src, err = cosmology.SourceDistribution(z, n); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", f.nz, err)
+		}
+		srcDesc = fmt.Sprintf("n(z) from %s (%d nodes)", f.nz, len(z))
+	}
+	cl, err := cosmology.ConvergenceCl(f.params, src, ells)
 	if err != nil {
 		return nil, "", err
 	}
@@ -62,8 +78,8 @@ func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	desc := fmt.Sprintf("theory (Eisenstein-Hu, Halofit-Takahashi, Limber): z_s = %g, h = %g, Omega_c = %.5f, Omega_b = %.5f, n_s = %g, sigma_8 = %g",
-		f.zs, f.params.H, f.params.OmegaCDM, f.params.OmegaB, f.params.NS, f.params.Sigma8)
+	desc := fmt.Sprintf("theory (Eisenstein-Hu, Halofit-Takahashi, Limber): %s, h = %g, Omega_c = %.5f, Omega_b = %.5f, n_s = %g, sigma_8 = %g",
+		srcDesc, f.params.H, f.params.OmegaCDM, f.params.OmegaB, f.params.NS, f.params.Sigma8)
 	return t, desc, nil
 }
 
@@ -74,11 +90,41 @@ func (f *priorFlags) cards() []fits.Card {
 	}
 	return []fits.Card{
 		{Key: "PRIORPS", Value: "theory", Comment: "Eisenstein-Hu + Halofit (Takahashi) + Limber"},
-		{Key: "ZSOURCE", Value: f.zs, Comment: "source redshift of the prior"},
+		{Key: "ZSOURCE", Value: f.zs, Comment: "source redshift of the prior, unless NZFILE"},
+		{Key: "NZFILE", Value: f.nz, Comment: "n(z) table of the prior; empty for ZSOURCE"},
 		{Key: "HUBBLE", Value: f.params.H, Comment: "h of the prior"},
 		{Key: "OMEGAC", Value: f.params.OmegaCDM, Comment: "Omega_c of the prior"},
 		{Key: "OMEGAB", Value: f.params.OmegaB, Comment: "Omega_b of the prior"},
 		{Key: "NS", Value: f.params.NS, Comment: "n_s of the prior"},
 		{Key: "SIGMA8", Value: f.params.Sigma8, Comment: "sigma_8 of the prior"},
 	}
+}
+
+// readTwoColumns reads a text table of two numeric columns; blank lines and
+// lines starting with '#' are skipped.
+func readTwoColumns(path string) (a, b []float64, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(strings.ReplaceAll(line, ",", " "))
+		if len(f) != 2 {
+			return nil, nil, fmt.Errorf("%s:%d: %d fields, want 2 (z and n)", path, i+1, len(f))
+		}
+		x, err1 := strconv.ParseFloat(f[0], 64)
+		y, err2 := strconv.ParseFloat(f[1], 64)
+		if err1 != nil || err2 != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %q is not two numbers", path, i+1, line)
+		}
+		a, b = append(a, x), append(b, y)
+	}
+	if len(a) == 0 {
+		return nil, nil, fmt.Errorf("%s: no rows", path)
+	}
+	return a, b, nil
 }

@@ -121,3 +121,28 @@ func TestSparseRecoversMockHalos(t *testing.T) {
 		t.Errorf("Pearson r = %.3f, want >= %.2f", r, minR)
 	}
 }
+
+func TestWienerWithRedshiftDistribution(t *testing.T) {
+	dir := t.TempDir()
+	nz := filepath.Join(dir, "nz.txt")
+	os.WriteFile(nz, []byte("# z n(z)\n0 0\n0.5 1\n1 2\n1.5 1\n2 0\n"), 0o644)
+	out := filepath.Join(dir, "wf.fits")
+	code, _, stderr := runMassmap(t, "wiener", "--out", out, "--pixel-arcmin", "2", "--nz", nz)
+	if code != 0 || !strings.Contains(stderr, "n(z) from "+nz+" (5 nodes)") {
+		t.Fatalf("exit code %d, stderr:\n%s", code, stderr)
+	}
+	if c, _ := readHDU(t, out, "KAPPA_E").Card("NZFILE"); c.Value != nz {
+		t.Errorf("NZFILE = %v", c.Value)
+	}
+
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("0 0\n0.5 -1\n"), 0o644)
+	out2 := filepath.Join(dir, "wf2.fits")
+	code, _, stderr = runMassmap(t, "wiener", "--out", out2, "--nz", bad)
+	if code != 1 || !strings.Contains(stderr, bad) {
+		t.Errorf("negative n(z): exit code %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(out2); err == nil {
+		t.Error("a failed run wrote its output")
+	}
+}
