@@ -1,0 +1,90 @@
+//go:build amd64 && !purego && !openblas
+
+#include "textflag.h"
+
+// LOADADD adds the row of C at DX to the accumulators lo and hi. STORE
+// writes them to that row and advances DX by one row.
+#define LOADADD(lo, hi) \
+	VADDPS (DX), lo, lo; \
+	VADDPS 32(DX), hi, hi
+
+#define STORE(lo, hi) \
+	VMOVUPS lo, (DX); \
+	VMOVUPS hi, 32(DX); \
+	ADDQ R8, DX
+
+// func kernel6x16AVX2(k int, a, b, c *float32, ldc int, accumulate bool)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-41
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// Y(2i) and Y(2i+1) accumulate columns 0-7 and 8-15 of row i.
+loop:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(SI), Y14
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 16(SI), Y14
+	VBROADCASTSS 20(SI), Y15
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ $24, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop
+
+	MOVBLZX accumulate+40(FP), AX
+	TESTB   AL, AL
+	JZ      store
+	MOVQ    DX, R9
+	LOADADD(Y0, Y1)
+	ADDQ    R8, DX
+	LOADADD(Y2, Y3)
+	ADDQ    R8, DX
+	LOADADD(Y4, Y5)
+	ADDQ    R8, DX
+	LOADADD(Y6, Y7)
+	ADDQ    R8, DX
+	LOADADD(Y8, Y9)
+	ADDQ    R8, DX
+	LOADADD(Y10, Y11)
+	MOVQ    R9, DX
+
+store:
+	STORE(Y0, Y1)
+	STORE(Y2, Y3)
+	STORE(Y4, Y5)
+	STORE(Y6, Y7)
+	STORE(Y8, Y9)
+	STORE(Y10, Y11)
+	VZEROUPPER
+	RET

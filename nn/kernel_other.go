@@ -1,0 +1,7 @@
+//go:build !amd64 || purego || openblas
+
+package nn
+
+var gemmKernel kernelFunc = goKernel
+
+var gemmKernelName = "go"
