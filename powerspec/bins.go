@@ -67,6 +67,11 @@ func (b Bins) Validate() error {
 // bins.
 func (b Bins) band(ell float64) int {
 	n := b.Len()
+	if ell < b.Edges[0] && ell >= b.Edges[0]*(1-1e-9) {
+		// A mode on the lowest edge, below it only by rounding: the
+		// grid's fundamental multipole when that is the edge.
+		return 0
+	}
 	if ell < b.Edges[0] || ell > b.Edges[n] {
 		return -1
 	}

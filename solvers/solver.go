@@ -30,8 +30,8 @@ func (s Settings) withDefaults() Settings {
 }
 
 func (s Settings) validate(method string) error {
-	if !(s.Tol > 0) || math.IsInf(s.Tol, 0) {
-		return fmt.Errorf("solvers: %s: invalid tolerance %g: it must be positive", method, s.Tol)
+	if !(s.Tol > 0 && s.Tol < 1) {
+		return fmt.Errorf("solvers: %s: invalid tolerance %g: a relative tolerance must lie between 0 and 1", method, s.Tol)
 	}
 	if s.MaxIter < 1 {
 		return fmt.Errorf("solvers: %s: invalid iteration cap %d: it must be at least 1", method, s.MaxIter)

@@ -74,6 +74,16 @@ func (p *WienerProblem) validate(g1, g2 []float64) error {
 	return nil
 }
 
+// checkPrior rejects a prior with no power at all, whose filter is zero.
+func (p *WienerProblem) checkPrior() error {
+	for _, v := range p.Power {
+		if v > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("solvers: Wiener filter: the prior power is zero at every Fourier mode of the grid, so the filter would return zero everywhere")
+}
+
 // sign returns +1 for the sky convention, −1 for the pixel frame.
 func (p *WienerProblem) sign() float64 {
 	if p.PixelFrame {
@@ -125,6 +135,9 @@ type Messenger struct {
 // NewMessenger prepares the messenger-field solver of p.
 func NewMessenger(p WienerProblem) (*Messenger, error) {
 	if err := p.validate(make([]float64, p.NX*p.NY), make([]float64, p.NX*p.NY)); err != nil {
+		return nil, err
+	}
+	if err := p.checkPrior(); err != nil {
 		return nil, err
 	}
 	nx, ny := p.NX, p.NY
@@ -410,6 +423,9 @@ func (m *Messenger) Map() []float64 {
 // √(P/N_pix). The residual is that of package solvers' CG.
 func WienerCG(p WienerProblem, g1, g2 []float64, s Settings) ([]float64, Result, error) {
 	if err := p.validate(g1, g2); err != nil {
+		return nil, Result{}, err
+	}
+	if err := p.checkPrior(); err != nil {
 		return nil, Result{}, err
 	}
 	nx, ny := p.NX, p.NY

@@ -169,7 +169,9 @@ func TestWienerRejectsBadInput(t *testing.T) {
 	negative.Power[3] = -1
 	short := p
 	short.NoiseVar = p.NoiseVar[:10]
-	for name, q := range map[string]WienerProblem{"no valid pixel": allMasked, "negative power": negative, "short noise map": short} {
+	zero := p
+	zero.Power = make([]float64, len(p.Power))
+	for name, q := range map[string]WienerProblem{"no valid pixel": allMasked, "negative power": negative, "short noise map": short, "zero power": zero} {
 		if _, err := NewMessenger(q); err == nil {
 			t.Errorf("%s: NewMessenger returned no error", name)
 		}

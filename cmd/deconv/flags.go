@@ -96,8 +96,8 @@ func (f *iterationFlags) parse() (operators.Boundary, error) {
 	if f.iterations < 1 {
 		return 0, usagef("invalid --iterations %d: at least 1 iteration is needed", f.iterations)
 	}
-	if !(f.tol > 0) || math.IsInf(f.tol, 0) {
-		return 0, usagef("invalid --tol %v: the tolerance must be a positive number", f.tol)
+	if !(f.tol > 0 && f.tol < 1) {
+		return 0, usagef("invalid --tol %v: the relative tolerance must lie between 0 and 1", f.tol)
 	}
 	switch f.boundary {
 	case "zero":

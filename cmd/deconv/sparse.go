@@ -48,8 +48,8 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 	if !(*k > 0) || math.IsInf(*k, 0) {
 		return usagef("invalid --k %v: the threshold must be positive", *k)
 	}
-	if *scales < 0 {
-		return usagef("invalid --scales %d", *scales)
+	if *scales < 0 || *scales > 12 {
+		return usagef("invalid --scales %d: use 0 for the default, or 1 to 12 (fewer on small images)", *scales)
 	}
 	if err := out.check(); err != nil {
 		return err

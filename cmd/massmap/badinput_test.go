@@ -176,6 +176,9 @@ func TestUsageErrors(t *testing.T) {
 		{"ks", "--out", "x.fits", "--center", "400,2"},
 		{"ks", "--out", "x.fits", "--npix", "abc"},
 		{"wiener", "--out", "x.fits", "--method", "lbfgs"},
+		{"wiener", "--out", "x.fits", "--samples", "1"},
+		{"wiener", "--out", "x.fits", "--tol", "2"},
+		{"sparse", "--out", "x.fits", "--scales", "40"},
 	}
 	for _, args := range cases {
 		code, _, stderr := runMassmap(t, args...)

@@ -266,6 +266,15 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "shape noise: expected C_ell = %.3g in the E and in the B mode before smoothing\n", cn)
 	}
 	fmt.Fprintf(stderr, "spectrum: %d bands in %s\n", bins.Len(), since(t0))
+	empty := 0
+	for _, band := range specE.Bands {
+		if band.Modes == 0 {
+			empty++
+		}
+	}
+	if empty > 0 {
+		fmt.Fprintf(stderr, "warning: %d of %d bands hold no Fourier mode of this grid, so their C_ell is NaN; use fewer --bins or a wider --lmin/--lmax range\n", empty, len(specE.Bands))
+	}
 	logBands(stderr, specE, specB, theory, noise)
 
 	// Render everything before writing anything.

@@ -44,7 +44,15 @@ func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		return t, "table " + f.table, nil
+		desc := "table " + f.table
+		lmin, lmax := powerspec.EllRange(g.NX, g.NY, g.PixelRad())
+		lmax *= math.Sqrt2 // the corner modes of the grid
+		first, _ := t.Row(0)
+		last, _ := t.Row(t.Len() - 1)
+		if first > lmin || last < lmax {
+			desc += fmt.Sprintf("\nwarning: the table covers ell = %.4g to %.4g but the grid's modes span %.4g to %.4g, so C_ell is extrapolated outside the table (constant below, power law above)", first, last, lmin, lmax)
+		}
+		return t, desc, nil
 	}
 	if err := f.params.Validate(); err != nil {
 		return nil, "", usageError{Err: fmt.Errorf("invalid cosmological parameters: %w", err)}

@@ -49,12 +49,12 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case !(*k > 0) || math.IsInf(*k, 0):
 		return usagef("invalid --k %v: the threshold must be positive", *k)
-	case *scales < 0:
-		return usagef("invalid --scales %d", *scales)
+	case *scales < 0 || *scales > 12:
+		return usagef("invalid --scales %d: use 0 for the default, or 1 to 12 (fewer on small grids)", *scales)
 	case *realisations < 2:
 		return usagef("invalid --noise-realisations %d: at least 2 are needed", *realisations)
-	case !(*tol > 0):
-		return usagef("invalid --tol %v: it must be positive", *tol)
+	case !(*tol > 0 && *tol < 1):
+		return usagef("invalid --tol %v: the relative tolerance must lie between 0 and 1", *tol)
 	case *maxIter < 1:
 		return usagef("invalid --max-iter %d: it must be at least 1", *maxIter)
 	}

@@ -51,12 +51,12 @@ func runWiener(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case *method != "cg" && *method != "messenger":
 		return usagef("invalid --method %q: use cg or messenger", *method)
-	case !(*tol > 0):
-		return usagef("invalid --tol %v: it must be positive", *tol)
+	case !(*tol > 0 && *tol < 1):
+		return usagef("invalid --tol %v: the relative tolerance must lie between 0 and 1", *tol)
 	case *maxIter < 1:
 		return usagef("invalid --max-iter %d: it must be at least 1", *maxIter)
-	case *samples < 0:
-		return usagef("invalid --samples %d: it must be 0 or more", *samples)
+	case *samples < 0 || *samples == 1:
+		return usagef("invalid --samples %d: use 0 for none, or at least 2 for a standard deviation", *samples)
 	}
 	if err := out.check(in.catalog); err != nil {
 		return err
