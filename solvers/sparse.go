@@ -27,7 +27,7 @@ type SparseProblem struct {
 	Scales int
 
 	// K is the threshold in units of the noise of each coefficient; 0
-	// means 3.
+	// means 3. The finest scale is thresholded at K + 1.
 	K float64
 
 	// Positive projects the map onto κ_E ≥ 0 at every iteration.
@@ -45,7 +45,7 @@ type SparseOptions struct {
 	// starlet.MaxScales when the image is too small for 5.
 	Scales int
 	// K is the threshold in units of the noise of each coefficient; 0
-	// means 3.
+	// means 3. The finest scale is thresholded at K + 1.
 	K float64
 	// Positive constrains the solution to be non-negative.
 	Positive bool
@@ -190,6 +190,14 @@ func SparseRecover(a operators.Operator, y, noiseVar []float64, opt SparseOption
 		}
 	}
 	for j := range opt.Scales {
+		k := opt.K
+		if j == 0 {
+			// The finest scale holds mostly noise, whose tail is heavier
+			// than Gaussian where few galaxies (or few photons) fill a
+			// pixel: one more σ there removes the single-pixel spikes
+			// that K alone lets through.
+			k++
+		}
 		if opt.Stationary {
 			mean := 0.0
 			for _, v := range lambda[j] {
@@ -201,7 +209,7 @@ func SparseRecover(a operators.Operator, y, noiseVar []float64, opt SparseOption
 			}
 		}
 		for i, v := range lambda[j] {
-			lambda[j][i] = opt.K * math.Sqrt(v/float64(opt.NoiseRealisations))
+			lambda[j][i] = k * math.Sqrt(v/float64(opt.NoiseRealisations))
 		}
 	}
 	clear(lambda[opt.Scales]) // the coarse scale is not penalised

@@ -30,7 +30,7 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 	var it iterationFlags
 	in.register(fs)
 	it.register(fs, 500, 1e-4, "iteration cap", "relative change |x_k - x_(k-1)| / |x_k| at which the iteration stops", "zero")
-	k := fs.Float64("k", 3, "threshold of each wavelet coefficient, in units of its noise standard deviation")
+	k := fs.Float64("k", 3, "threshold of each wavelet coefficient, in units of its noise standard deviation (the finest scale uses k+1)")
 	scales := fs.Int("scales", 0, "number of starlet wavelet scales (default 5, fewer on small images)")
 	positive := fs.Bool("positive", false, "constrain the image to be non-negative")
 	seed := fs.Uint64("seed", 1, "random seed of the noise realisations behind the thresholds")

@@ -32,7 +32,7 @@ func runSparse(args []string, stdout, stderr io.Writer) error {
 	in.register(fs)
 	gf.register(fs)
 	out.register(fs)
-	k := fs.Float64("k", 3, "threshold of each wavelet coefficient, in units of its noise standard deviation")
+	k := fs.Float64("k", 3, "threshold of each wavelet coefficient, in units of its noise standard deviation (the finest scale uses k+1)")
 	scales := fs.Int("scales", 0, "number of starlet wavelet scales (default 5, fewer on small grids)")
 	positive := fs.Bool("positive", false, "constrain the convergence to be non-negative")
 	realisations := fs.Int("noise-realisations", 32, "noise maps used to estimate the noise of each coefficient")
