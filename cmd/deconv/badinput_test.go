@@ -101,7 +101,7 @@ func TestBadInputFailsCleanly(t *testing.T) {
 			name:     "negative data for RL",
 			method:   "rl",
 			image:    []fits.ImageHDU{{Axes: []int{30, 20}, Data: negativeImage}},
-			messages: []string{"image.fits", "2 pixels are negative", "--offset 2", "or more"},
+			messages: []string{"image.fits", "2 pixels stay negative", "--offset 2", "or more"},
 		},
 		{
 			name:     "missing image",

@@ -49,7 +49,7 @@ func readImage(role, path, sel, hduFlag string) (*image, error) {
 	case pixelCount(info.Axes) == 0:
 		return nil, fmt.Errorf("%s %s HDU %d has no pixels (%s): select an HDU with image data with %s", role, path, index, axesText(info.Axes), hduFlag)
 	case len(info.Axes) != 2:
-		return nil, fmt.Errorf("%s %s HDU %d has %d axes (%s): deconv needs a 2-D image, so select one with %s", role, path, index, len(info.Axes), axesText(info.Axes), hduFlag)
+		return nil, fmt.Errorf("%s %s HDU %d has %d axes (%s): deconv needs a 2-D image, so select a 2-D HDU with %s or extract a plane of the cube first", role, path, index, len(info.Axes), axesText(info.Axes), hduFlag)
 	}
 
 	hdu, err := fits.ReadImage(path, strconv.Itoa(index))
@@ -58,7 +58,7 @@ func readImage(role, path, sel, hduFlag string) (*image, error) {
 	}
 	im := &image{path: path, hdu: index, nx: hdu.Axes[0], ny: hdu.Axes[1], data: hdu.Data, bitpix: hdu.Bitpix, cards: hdu.Cards}
 	if n, x, y := firstNonFinite(im); n > 0 {
-		return nil, fmt.Errorf("%s %s: %d pixels are NaN or Inf, the first at (x, y) = (%d, %d) counted from 0: deconvolution needs every pixel, so fill them or crop the image", role, im.where(), n, x, y)
+		return nil, fmt.Errorf("%s %s: %d pixels are NaN or Inf, the first at (x, y) = (%d, %d) counted from 0: deconvolution needs every pixel, so fill them (or, for an image, crop it)", role, im.where(), n, x, y)
 	}
 	return im, nil
 }

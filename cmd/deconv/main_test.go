@@ -260,7 +260,7 @@ func TestMethodsOnHSTStamp(t *testing.T) {
 			negative++
 		}
 	}
-	m := regexp.MustCompile(`(\d+) pixels are negative.*give --offset (\S+) or more`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`(\d+) pixels stay negative.*give --offset (\S+) or more`).FindStringSubmatch(stderr)
 	if m == nil || m[1] != strconv.Itoa(negative) {
 		t.Fatalf("stderr does not give the %d negative pixels and the offset:\n%s", negative, stderr)
 	}

@@ -232,7 +232,7 @@ func runRL(args []string, stdout, stderr io.Writer) error {
 	x, rl, err := solvers.RichardsonLucy(nil, a, img.data, *offset, settings)
 	var neg *solvers.NegativeDataError
 	if errors.As(err, &neg) {
-		return fmt.Errorf("image %s: %d pixels are negative with --offset %g (minimum %.4g): Richardson-Lucy needs non-negative data, so give --offset %s or more", img.where(), neg.Count, *offset, neg.Min, roundUp(neg.MinOffset*1.001))
+		return fmt.Errorf("image %s: %d pixels stay negative with --offset %g (image minimum %.4g; with the zero boundary the offset is blurred by the PSF and weaker near the edges): Richardson-Lucy needs non-negative data, so give --offset %s or more", img.where(), neg.Count, *offset, neg.Min, roundUp(neg.MinOffset*1.001))
 	}
 	converged, err := acceptIterationCap(err, stderr)
 	if err != nil {
