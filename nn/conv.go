@@ -49,6 +49,10 @@ type Conv2D struct {
 	scratch []convScratch
 	flipped []float32 // weights of the input gradient, see Backward
 	partial []float32 // per-chunk weight and bias gradients
+
+	direct        directState
+	directTask    directTask
+	directScratch []directScratch
 }
 
 // convScratch is one worker's im2col tile and SGEMM panels.
@@ -211,6 +215,10 @@ func (c *Conv2D) grow(workers, colLen int) {
 // weight is a dst.C×(src.C·KernelH·KernelW) row-major matrix and bias is
 // dst.C values or nil for none.
 func (c *Conv2D) convolve(dst, src *Tensor, weight, bias []float32) {
+	if useDirect() {
+		c.convolveDirect(dst, src, weight, bias)
+		return
+	}
 	k := src.C * c.KernelH * c.KernelW
 	rows := tileRows(k, src.H, src.W)
 	perImage := (src.H + rows - 1) / rows

@@ -97,11 +97,38 @@ var convCases = []convCase{
 	{1, 50, 13, 11, 9, 3, 3},  // 450 taps: two k blocks of the Go SGEMM
 	{3, 7, 130, 6, 40, 3, 3},  // more output channels than one m block
 	{1, 8, 6, 200, 150, 3, 3}, // several rows per tile and many tiles
+	{1, 3, 16, 5, 48, 3, 3},   // whole 8×32 and 8×16 blocks of the direct kernels
+	{2, 9, 24, 7, 70, 1, 7},   // rows of 32 + 32 + 6 pixels, a 1×7 kernel
+	{1, 5, 8, 12, 33, 7, 1},   // a 7×1 kernel, one pixel past a whole block
+}
+
+// convPaths are the two implementations of Conv2D: the direct kernels,
+// where this build and processor have them, and im2col with SGEMM.
+func convPaths(t *testing.T) []string {
+	if nn.HasDirect() {
+		return []string{"direct", "im2col"}
+	}
+	t.Log("no direct kernels in this build or on this processor: testing im2col only")
+	return []string{"im2col"}
+}
+
+// forEachPath runs f as a subtest once per implementation of Conv2D.
+func forEachPath(t *testing.T, f func(t *testing.T)) {
+	for _, path := range convPaths(t) {
+		t.Run(path, func(t *testing.T) {
+			defer nn.SetDirect(path == "direct")()
+			f(t)
+		})
+	}
 }
 
 // TestConv2DReference compares Forward and all three gradients of Backward
 // with the float64 nested-loop reference.
 func TestConv2DReference(t *testing.T) {
+	forEachPath(t, testConv2DReference)
+}
+
+func testConv2DReference(t *testing.T) {
 	const tol = 1e-5 // float32 sums of a few hundred terms
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range convCases {
@@ -149,6 +176,10 @@ func TestConv2DReference(t *testing.T) {
 // the float64 reference loss L = Σ out·g, whose gradient with respect to
 // out is g.
 func TestConv2DFiniteDifferences(t *testing.T) {
+	forEachPath(t, testConv2DFiniteDifferences)
+}
+
+func testConv2DFiniteDifferences(t *testing.T) {
 	const (
 		h   = 1e-6 // step; the float64 loss is exact to about 1e-15
 		tol = 1e-5 // Backward runs in float32
@@ -196,6 +227,10 @@ func TestConv2DFiniteDifferences(t *testing.T) {
 // TestConv2DDeterministic runs Forward and Backward twice with each number
 // of workers and expects bit-identical outputs and gradients throughout.
 func TestConv2DDeterministic(t *testing.T) {
+	forEachPath(t, testConv2DDeterministic)
+}
+
+func testConv2DDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	tc := convCase{3, 6, 5, 57, 41, 3, 3}
 	in := randomTensor(rng, tc.n, tc.cin, tc.h, tc.w)
@@ -234,6 +269,10 @@ func TestConv2DDeterministic(t *testing.T) {
 }
 
 func TestConv2DAllocatesNothing(t *testing.T) {
+	forEachPath(t, testConv2DAllocatesNothing)
+}
+
+func testConv2DAllocatesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	c := nn.NewConv2D(4, 6, 3, 3)
 	c.InitUniform(rng)
@@ -275,6 +314,10 @@ func TestConv2DPanics(t *testing.T) {
 // TestConv2DDirectionalDerivative checks Forward and Backward together: the
 // loss Σ out·g changes, to first order, by ⟨∂L/∂in, δ⟩ when in moves by δ.
 func TestConv2DDirectionalDerivative(t *testing.T) {
+	forEachPath(t, testConv2DDirectionalDerivative)
+}
+
+func testConv2DDirectionalDerivative(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	c := nn.NewConv2D(3, 4, 3, 3)
 	c.InitUniform(rng)

@@ -1,0 +1,177 @@
+//go:build amd64 && !purego && !openblas
+
+#include "textflag.h"
+
+// The kernels below compute an 8×32 (or 8×16) block of a convolution's
+// output as Σ_r A[r]·B[r], where A[r] holds 8 packed weights and B[r] is the
+// row of 32 (or 16) input values at b + off[r]. Arguments:
+//   k: number of taps r (at least 1);
+//   a: packed weights, 8 per tap;
+//   b: input slab; off: k element offsets into it;
+//   c: first output element, ldc: output row stride in elements;
+//   bias: 8 values that start the sums unless accumulate is set, in which
+//   case the sums start from c.
+
+// BIAS2 starts the accumulators of one row from the bias at BX+off.
+#define BIAS2(off, lo, hi) \
+	VBROADCASTSS off(BX), lo; \
+	VMOVAPS      lo, hi
+
+// LOAD2 starts the accumulators of one row from c and moves DX to the next row.
+#define LOAD2(lo, hi) \
+	VMOVUPS (DX), lo; \
+	VMOVUPS 64(DX), hi; \
+	ADDQ    R8, DX
+
+#define STORE2(lo, hi) \
+	VMOVUPS lo, (DX); \
+	VMOVUPS hi, 64(DX); \
+	ADDQ    R8, DX
+
+// FMA2 adds the weight at SI+off times the two B vectors Z16, Z17.
+#define FMA2(off, w, lo, hi) \
+	VBROADCASTSS off(SI), w; \
+	VFMADD231PS  Z16, w, lo; \
+	VFMADD231PS  Z17, w, hi
+
+// func conv8x32AVX512(k int, a, b *float32, off *int, c *float32, ldc int, bias *float32, accumulate bool)
+TEXT ·conv8x32AVX512(SB), NOSPLIT, $0-57
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ off+24(FP), R10
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+48(FP), BX
+	MOVQ DX, R9
+
+	MOVBLZX accumulate+56(FP), AX
+	TESTB   AL, AL
+	JNZ     load32
+	BIAS2(0, Z0, Z1)
+	BIAS2(4, Z2, Z3)
+	BIAS2(8, Z4, Z5)
+	BIAS2(12, Z6, Z7)
+	BIAS2(16, Z8, Z9)
+	BIAS2(20, Z10, Z11)
+	BIAS2(24, Z12, Z13)
+	BIAS2(28, Z14, Z15)
+	JMP loop32
+
+load32:
+	LOAD2(Z0, Z1)
+	LOAD2(Z2, Z3)
+	LOAD2(Z4, Z5)
+	LOAD2(Z6, Z7)
+	LOAD2(Z8, Z9)
+	LOAD2(Z10, Z11)
+	LOAD2(Z12, Z13)
+	LOAD2(Z14, Z15)
+
+loop32:
+	MOVQ    (R10), R11
+	VMOVUPS (DI)(R11*4), Z16
+	VMOVUPS 64(DI)(R11*4), Z17
+	FMA2(0, Z18, Z0, Z1)
+	FMA2(4, Z19, Z2, Z3)
+	FMA2(8, Z20, Z4, Z5)
+	FMA2(12, Z21, Z6, Z7)
+	FMA2(16, Z22, Z8, Z9)
+	FMA2(20, Z23, Z10, Z11)
+	FMA2(24, Z24, Z12, Z13)
+	FMA2(28, Z25, Z14, Z15)
+	ADDQ $32, SI
+	ADDQ $8, R10
+	DECQ CX
+	JNZ  loop32
+
+	MOVQ R9, DX
+	STORE2(Z0, Z1)
+	STORE2(Z2, Z3)
+	STORE2(Z4, Z5)
+	STORE2(Z6, Z7)
+	STORE2(Z8, Z9)
+	STORE2(Z10, Z11)
+	STORE2(Z12, Z13)
+	STORE2(Z14, Z15)
+	VZEROUPPER
+	RET
+
+#define BIAS1(off, acc) \
+	VBROADCASTSS off(BX), acc
+
+#define LOAD1(acc) \
+	VMOVUPS (DX), acc; \
+	ADDQ    R8, DX
+
+#define STORE1(acc) \
+	VMOVUPS acc, (DX); \
+	ADDQ    R8, DX
+
+#define FMA1(off, w, acc) \
+	VBROADCASTSS off(SI), w; \
+	VFMADD231PS  Z16, w, acc
+
+// func conv8x16AVX512(k int, a, b *float32, off *int, c *float32, ldc int, bias *float32, accumulate bool)
+TEXT ·conv8x16AVX512(SB), NOSPLIT, $0-57
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ off+24(FP), R10
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+48(FP), BX
+	MOVQ DX, R9
+
+	MOVBLZX accumulate+56(FP), AX
+	TESTB   AL, AL
+	JNZ     load16
+	BIAS1(0, Z0)
+	BIAS1(4, Z1)
+	BIAS1(8, Z2)
+	BIAS1(12, Z3)
+	BIAS1(16, Z4)
+	BIAS1(20, Z5)
+	BIAS1(24, Z6)
+	BIAS1(28, Z7)
+	JMP loop16
+
+load16:
+	LOAD1(Z0)
+	LOAD1(Z1)
+	LOAD1(Z2)
+	LOAD1(Z3)
+	LOAD1(Z4)
+	LOAD1(Z5)
+	LOAD1(Z6)
+	LOAD1(Z7)
+
+loop16:
+	MOVQ    (R10), R11
+	VMOVUPS (DI)(R11*4), Z16
+	FMA1(0, Z18, Z0)
+	FMA1(4, Z19, Z1)
+	FMA1(8, Z20, Z2)
+	FMA1(12, Z21, Z3)
+	FMA1(16, Z22, Z4)
+	FMA1(20, Z23, Z5)
+	FMA1(24, Z24, Z6)
+	FMA1(28, Z25, Z7)
+	ADDQ $32, SI
+	ADDQ $8, R10
+	DECQ CX
+	JNZ  loop16
+
+	MOVQ R9, DX
+	STORE1(Z0)
+	STORE1(Z1)
+	STORE1(Z2)
+	STORE1(Z3)
+	STORE1(Z4)
+	STORE1(Z5)
+	STORE1(Z6)
+	STORE1(Z7)
+	VZEROUPPER
+	RET
