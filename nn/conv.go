@@ -50,9 +50,11 @@ type Conv2D struct {
 	flipped []float32 // weights of the input gradient, see Backward
 	partial []float32 // per-chunk weight and bias gradients
 
-	direct        directState
-	directTask    directTask
-	directScratch []directScratch
+	direct         directState
+	directTask     directTask
+	directGradTask directGradTask
+	directReduce   directReduceTask
+	directScratch  []directScratch
 }
 
 // convScratch is one worker's im2col tile and SGEMM panels.

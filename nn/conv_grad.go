@@ -10,6 +10,10 @@ const gradChunks = 8
 // weightGradient adds ∂L/∂Weight and ∂L/∂Bias for outGrad = ∂L/∂out and
 // the input in to c.WeightGrad and c.BiasGrad.
 func (c *Conv2D) weightGradient(outGrad, in *Tensor) {
+	if useDirect() && directGradKernel != nil {
+		c.weightGradDirect(outGrad, in)
+		return
+	}
 	k := in.C * c.KernelH * c.KernelW
 	rows := tileRows(k, in.H, in.W)
 	perImage := (in.H + rows - 1) / rows

@@ -36,15 +36,18 @@ const directSlab = 1 << 18
 
 // directState is the part of a direct convolution shared by all workers.
 type directState struct {
-	packed []float32 // weights, panels of directMR output channels
-	off    []int     // slab offset of each tap
-	bias   []float32 // bias padded to whole panels, zero where absent
+	packed  []float32 // weights, panels of directMR output channels
+	off     []int     // slab offset of each tap
+	bias    []float32 // bias padded to whole panels, zero where absent
+	gradOff []int     // slab offsets of the weight gradient's taps
 }
 
-// directScratch is one worker's slab and edge buffer.
+// directScratch is one worker's slab, edge buffer and transposed output
+// gradient.
 type directScratch struct {
-	slab []float32
-	edge [directMR * 32]float32
+	slab  []float32
+	edge  [directMR * 32]float32
+	gradT []float32
 }
 
 // convolveDirect computes dst = weight ⊛ src + bias like convolve, with the
@@ -161,22 +164,8 @@ func (t *directTask) tile(s *directScratch, tile int) {
 	y0 := tile % t.perImage * t.rows
 	y1 := min(h, y0+t.rows)
 
-	// Copy input rows y0-kh/2 to y1-1+kh/2 into the slab with a zero
-	// border of kw/2 columns on each side and zero rows outside the image.
 	img := src.Data[n*src.C*hw : (n+1)*src.C*hw]
-	for i := range src.C {
-		for sr := range y1 - y0 + kh - 1 {
-			row := s.slab[i*t.plane+sr*wp : i*t.plane+(sr+1)*wp]
-			iy := y0 - kh/2 + sr
-			if iy < 0 || iy >= h {
-				clear(row)
-				continue
-			}
-			clear(row[:kw/2])
-			copy(row[kw/2:kw/2+w], img[i*hw+iy*w:i*hw+(iy+1)*w])
-			clear(row[kw/2+w:])
-		}
-	}
+	fillSlab(s.slab, img, src.C, h, w, kh, kw, t.plane, wp, y0, y1)
 
 	d := &c.direct
 	m := dst.C

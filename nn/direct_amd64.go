@@ -8,6 +8,7 @@ func init() {
 	if cpu.X86.HasAVX512F {
 		directKernel32 = conv8x32
 		directKernel16 = conv8x16
+		directGradKernel = wgrad8x32
 	}
 }
 
@@ -40,3 +41,18 @@ func conv8x32AVX512(k int, a, b *float32, off *int, c *float32, ldc int, bias *f
 //
 //go:noescape
 func conv8x16AVX512(k int, a, b *float32, off *int, c *float32, ldc int, bias *float32, accumulate bool)
+
+// wgrad8x32 checks the slice lengths that wgrad8x32AVX512 relies on; off
+// must be increasing.
+func wgrad8x32(nrows, ncols int, b []float32, bRow int, off []int, g []float32, gStride int, acc []float32, ldacc int) {
+	_ = b[off[directMR-1]+(nrows-1)*bRow+ncols-1]
+	_ = g[(nrows*ncols-1)*gStride+31]
+	_ = acc[(directMR-1)*ldacc+31]
+	wgrad8x32AVX512(nrows, ncols, &b[0], 4*bRow, &off[0], &g[0], gStride, &acc[0], ldacc)
+}
+
+// wgrad8x32AVX512 accumulates the weight gradient of 8 taps and 32 output
+// channels over a tile of pixels. See directGradKernelFunc.
+//
+//go:noescape
+func wgrad8x32AVX512(nrows, ncols int, b *float32, bRowBytes int, off *int, grad *float32, gStride int, acc *float32, ldacc int)

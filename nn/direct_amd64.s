@@ -175,3 +175,95 @@ loop16:
 	STORE1(Z7)
 	VZEROUPPER
 	RET
+
+// WFMA2 adds the slab value at AX + 4·off times the gradient vectors Z16,
+// Z17 to one tap's two accumulators.
+#define WFMA2(off, w, lo, hi) \
+	VBROADCASTSS (AX)(off*4), w; \
+	VFMADD231PS  Z16, w, lo; \
+	VFMADD231PS  Z17, w, hi
+
+// ACC2 adds two accumulators to the row of 32 floats at DX and moves DX to
+// the next row.
+#define ACC2(lo, hi) \
+	VADDPS  (DX), lo, lo; \
+	VADDPS  64(DX), hi, hi; \
+	VMOVUPS lo, (DX); \
+	VMOVUPS hi, 64(DX); \
+	ADDQ    R8, DX
+
+// func wgrad8x32AVX512(nrows, ncols int, b *float32, bRowBytes int, off *int, grad *float32, gStride int, acc *float32, ldacc int)
+//
+// For 8 taps r and 32 channels o it adds
+//   Σ_{j<nrows, x<ncols} b[off[r] + j·bRowBytes/4 + x] · grad[(j·ncols+x)·gStride + o]
+// to acc[r·ldacc + o]. nrows and ncols must be at least 1.
+TEXT ·wgrad8x32AVX512(SB), NOSPLIT, $0-72
+	MOVQ b+16(FP), DI
+	MOVQ grad+40(FP), SI
+	MOVQ gStride+48(FP), BX
+	SHLQ $2, BX
+	MOVQ off+32(FP), AX
+	MOVQ 0(AX), R8
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ 32(AX), R12
+	MOVQ 40(AX), R13
+	MOVQ 48(AX), R14
+	MOVQ 56(AX), R15
+	MOVQ nrows+0(FP), DX
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+wrow:
+	MOVQ ncols+8(FP), CX
+	MOVQ DI, AX
+
+wcol:
+	VMOVUPS (SI), Z16
+	VMOVUPS 64(SI), Z17
+	WFMA2(R8, Z18, Z0, Z1)
+	WFMA2(R9, Z19, Z2, Z3)
+	WFMA2(R10, Z20, Z4, Z5)
+	WFMA2(R11, Z21, Z6, Z7)
+	WFMA2(R12, Z22, Z8, Z9)
+	WFMA2(R13, Z23, Z10, Z11)
+	WFMA2(R14, Z24, Z12, Z13)
+	WFMA2(R15, Z25, Z14, Z15)
+	ADDQ BX, SI
+	ADDQ $4, AX
+	DECQ CX
+	JNZ  wcol
+
+	ADDQ bRowBytes+24(FP), DI
+	DECQ DX
+	JNZ  wrow
+
+	MOVQ acc+56(FP), DX
+	MOVQ ldacc+64(FP), R8
+	SHLQ $2, R8
+	ACC2(Z0, Z1)
+	ACC2(Z2, Z3)
+	ACC2(Z4, Z5)
+	ACC2(Z6, Z7)
+	ACC2(Z8, Z9)
+	ACC2(Z10, Z11)
+	ACC2(Z12, Z13)
+	ACC2(Z14, Z15)
+	VZEROUPPER
+	RET
