@@ -31,14 +31,15 @@ type Conv2D struct {
 	KernelH, KernelW        int
 
 	// Weight holds OutChannels×InChannels×KernelH×KernelW values in that
-	// order, the layout of PyTorch's Conv2d.weight; Bias holds OutChannels.
+	// order, the layout of PyTorch's Conv2d.weight. Bias holds OutChannels
+	// values.
 	Weight, Bias []float32
 
 	// WeightGrad and BiasGrad have the shapes of Weight and Bias. Backward
-	// adds to them; ZeroGrad clears them.
+	// adds to them, and ZeroGrad clears them.
 	WeightGrad, BiasGrad []float32
 
-	// Workers is the number of goroutines of Forward and Backward; zero
+	// Workers is the number of goroutines of Forward and Backward. Zero
 	// means runtime.GOMAXPROCS(0).
 	Workers int
 
@@ -107,8 +108,8 @@ func (c *Conv2D) ZeroGrad() {
 
 // Forward computes the convolution of in into out and returns out. If out
 // is nil, Forward allocates it. It panics if in does not have InChannels
-// channels or out does not have in's batch size and image size and
-// OutChannels channels.
+// channels, if out does not have in's batch size and image size and
+// OutChannels channels, or if out and in share memory.
 func (c *Conv2D) Forward(out, in *Tensor) *Tensor {
 	c.checkParams()
 	checkData("Conv2D input", in)
@@ -119,6 +120,7 @@ func (c *Conv2D) Forward(out, in *Tensor) *Tensor {
 		out = NewTensor(in.N, c.OutChannels, in.H, in.W)
 	}
 	checkShape("Conv2D output", out, in.N, c.OutChannels, in.H, in.W)
+	checkDisjoint("Conv2D output", out, "input", in)
 	c.convolve(out, in, c.Weight, c.Bias)
 	return out
 }
@@ -126,8 +128,9 @@ func (c *Conv2D) Forward(out, in *Tensor) *Tensor {
 // Backward adds the gradients of a loss L with respect to Weight and Bias
 // to WeightGrad and BiasGrad and, if inGrad is not nil, stores the gradient
 // with respect to the input in inGrad. outGrad is ∂L/∂out and in is the
-// input of the matching Forward call. inGrad may not share storage with
-// outGrad or in.
+// input of the matching Forward call. inGrad must not share memory with
+// outGrad; it may be in itself, because in is read only before inGrad is
+// written.
 //
 // The input gradient is itself a 'same' convolution of outGrad, with the
 // kernel flipped in both axes and the channel axes swapped:
@@ -144,6 +147,7 @@ func (c *Conv2D) Backward(inGrad, outGrad, in *Tensor) {
 	checkShape("Conv2D output gradient", outGrad, in.N, c.OutChannels, in.H, in.W)
 	if inGrad != nil {
 		checkShape("Conv2D input gradient", inGrad, in.N, in.C, in.H, in.W)
+		checkDisjoint("Conv2D input gradient", inGrad, "output gradient", outGrad)
 	}
 
 	c.weightGradient(outGrad, in)
@@ -288,7 +292,7 @@ func (t *convTask) tile(s *convScratch, tile int) {
 
 // im2col copies rows [y0, y1) of the kh·kw shifted copies of each of the
 // cin channels of img (cin×h×w) into col, a (cin·kh·kw)×((y1-y0)·w)
-// row-major matrix: row (i·kh+u)·kw+v holds channel i shifted by
+// row-major matrix. Row (i·kh+u)·kw+v of col is channel i shifted by
 // (u-kh/2, v-kw/2), with zeros where the shift reaches outside the image.
 func im2col(col, img []float32, cin, h, w, kh, kw, y0, y1 int) {
 	p := (y1 - y0) * w

@@ -99,7 +99,7 @@ func (t *weightGradTask) tile(s *convScratch, part []float32, tile int) {
 }
 
 // reduceTask adds the chunks' partial gradients, in chunk order, to
-// WeightGrad and BiasGrad; Run(lo, hi) handles elements [lo, hi).
+// WeightGrad and BiasGrad. Run(lo, hi) handles elements [lo, hi).
 type reduceTask struct {
 	layer          *Conv2D
 	chunks, stride int

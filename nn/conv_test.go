@@ -181,7 +181,7 @@ func TestConv2DFiniteDifferences(t *testing.T) {
 
 func testConv2DFiniteDifferences(t *testing.T) {
 	const (
-		h   = 1e-6 // step; the float64 loss is exact to about 1e-15
+		h   = 1e-6 // the float64 loss has rounding errors near 1e-15
 		tol = 1e-5 // Backward runs in float32
 	)
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -224,8 +224,9 @@ func testConv2DFiniteDifferences(t *testing.T) {
 	check("bias gradient", ref.bias, c.BiasGrad)
 }
 
-// TestConv2DDeterministic runs Forward and Backward twice with each number
-// of workers and expects bit-identical outputs and gradients throughout.
+// TestConv2DDeterministic runs Forward and Backward with 1 worker, then
+// again with 1, 2, 3, 5 and 8, and expects bit-identical outputs and
+// gradients every time.
 func TestConv2DDeterministic(t *testing.T) {
 	forEachPath(t, testConv2DDeterministic)
 }
@@ -307,8 +308,32 @@ func TestConv2DPanics(t *testing.T) {
 	expectPanic(t, "short data", func() { c.Forward(nil, &nn.Tensor{N: 1, C: 2, H: 5, W: 5, Data: make([]float32, 49)}) })
 	expectPanic(t, "wrong output gradient", func() { c.Backward(nil, nn.NewTensor(1, 2, 5, 5), in) })
 	expectPanic(t, "wrong input gradient", func() { c.Backward(nn.NewTensor(1, 3, 5, 5), nn.NewTensor(1, 3, 5, 5), in) })
+	square := nn.NewConv2D(2, 2, 3, 3)
+	expectPanic(t, "output is input", func() { square.Forward(in, in) })
+	expectPanic(t, "input gradient is output gradient", func() { square.Backward(in, in, nn.NewTensor(1, 2, 5, 5)) })
 	c.Weight = c.Weight[:5]
 	expectPanic(t, "truncated weights", func() { c.Forward(nil, in) })
+}
+
+// TestConv2DBackwardInPlace overwrites the input with its gradient and
+// expects the same gradients as with separate tensors.
+func TestConv2DBackwardInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	c := nn.NewConv2D(3, 3, 3, 3)
+	c.InitUniform(rng)
+	in := randomTensor(rng, 2, 3, 9, 11)
+	g := randomTensor(rng, 2, 3, 9, 11)
+	dIn := nn.NewTensor(2, 3, 9, 11)
+	c.Backward(dIn, g, in)
+	wantW := slices.Clone(c.WeightGrad)
+	c.ZeroGrad()
+	c.Backward(in, g, in)
+	if !slices.Equal(in.Data, dIn.Data) {
+		t.Error("input gradient computed in place differs")
+	}
+	if !slices.Equal(c.WeightGrad, wantW) {
+		t.Error("weight gradient with the input gradient in place differs")
+	}
 }
 
 // TestConv2DDirectionalDerivative checks Forward and Backward together: the

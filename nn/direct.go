@@ -1,9 +1,9 @@
 package nn
 
-// The direct path computes a convolution as an implicit GEMM: instead of
+// The direct path computes a convolution as an implicit GEMM. Instead of
 // copying kh·kw shifted copies of the input into an im2col matrix, it copies
-// each tile's input rows once into a slab with a zero border, and the
-// micro-kernel reads the row of B for tap (i, u, v) straight from the slab
+// each tile's input rows once into a slab with a zero border. The
+// micro-kernel reads the row of B for tap (i, u, v) straight from the slab,
 // at a fixed offset from the output pixel. Output pixels are taken 32 (or
 // 16) at a time along an image row, output channels 8 at a time.
 
@@ -16,7 +16,7 @@ const directMR = 8
 type directKernelFunc func(k int, a, b []float32, off []int, c []float32, ldc int, bias []float32, accumulate bool)
 
 // directKernel32 and directKernel16 are set when the processor has a
-// direct kernel (AVX-512 on amd64); otherwise convolutions use im2col and
+// direct kernel (AVX-512 on amd64). Otherwise convolutions use im2col and
 // SGEMM.
 var directKernel32, directKernel16 directKernelFunc
 

@@ -12,8 +12,8 @@ func init() {
 	}
 }
 
-// conv8x32 checks the slice lengths that conv8x32AVX512 relies on; off must
-// be increasing, as the offsets of convolveDirect are.
+// conv8x32 checks the slice lengths that conv8x32AVX512 relies on. The
+// offsets must be increasing, as those of convolveDirect are.
 func conv8x32(k int, a, b []float32, off []int, c []float32, ldc int, bias []float32, accumulate bool) {
 	_ = a[k*directMR-1]
 	_ = b[off[k-1]+31]
@@ -42,8 +42,8 @@ func conv8x32AVX512(k int, a, b *float32, off *int, c *float32, ldc int, bias *f
 //go:noescape
 func conv8x16AVX512(k int, a, b *float32, off *int, c *float32, ldc int, bias *float32, accumulate bool)
 
-// wgrad8x32 checks the slice lengths that wgrad8x32AVX512 relies on; off
-// must be increasing.
+// wgrad8x32 checks the slice lengths that wgrad8x32AVX512 relies on. The
+// offsets must be increasing.
 func wgrad8x32(nrows, ncols int, b []float32, bRow int, off []int, g []float32, gStride int, acc []float32, ldacc int) {
 	_ = b[off[directMR-1]+(nrows-1)*bRow+ncols-1]
 	_ = g[(nrows*ncols-1)*gStride+31]

@@ -41,8 +41,8 @@ func (c *Conv2D) weightGradDirect(g, in *Tensor) {
 	workers := min(c.workers(), chunks)
 
 	// Tap (i, u, v) of pixel (y, x) is slab element i·plane + (y-y0+u)·wp + x+v.
-	// Padding taps repeat the last offset, so the offsets stay increasing;
-	// their sums land in rows past k of the partial gradient and are unused.
+	// Padding taps repeat the last offset, so the offsets stay increasing.
+	// Their sums land in rows past k of the partial gradient and are unused.
 	d := &c.direct
 	if cap(d.gradOff) < kPad {
 		d.gradOff = make([]int, kPad)
@@ -163,7 +163,7 @@ func (t *directGradTask) tile(s *directScratch, part []float32, tile int) {
 }
 
 // directReduceTask adds the chunks' partial gradients, in chunk order, to
-// WeightGrad and BiasGrad; Run(lo, hi) handles output channels [lo, hi).
+// WeightGrad and BiasGrad. Run(lo, hi) handles output channels [lo, hi).
 type directReduceTask struct {
 	layer          *Conv2D
 	k, kPad, mPad  int
@@ -192,8 +192,8 @@ func (t *directReduceTask) Run(lo, hi int) {
 
 // fillSlab copies input rows y0-kh/2 to y1-1+kh/2 of each of the cin
 // channels of img (cin×h×w) into slab, channel i at i·plane with row stride
-// wp, with a zero border of kw/2 columns on each side and zero rows outside
-// the image.
+// wp. Each row gets a zero border of kw/2 columns on each side, and rows
+// outside the image are zero.
 func fillSlab(slab, img []float32, cin, h, w, kh, kw, plane, wp, y0, y1 int) {
 	hw := h * w
 	for i := range cin {

@@ -2,11 +2,12 @@ package nn
 
 // The pure-Go SGEMM follows the loop structure of Goto and van de Geijn,
 // "Anatomy of high-performance matrix multiplication", ACM Transactions on
-// Mathematical Software 34(3), article 12 (2008), doi:10.1145/1356052.1356053,
-// as laid out in BLIS (Van Zee and van de Geijn, ACM TOMS 41(3), article 14,
-// 2015): B is copied into panels of gemmNR columns and A into panels of
-// gemmMR rows, both k-major, and a register-blocked micro-kernel multiplies
-// one A panel by one B panel into a gemmMR×gemmNR block of C.
+// Mathematical Software 34(3) (2008), doi:10.1145/1356052.1356053. It is
+// laid out as in BLIS (Van Zee and van de Geijn, "BLIS: A framework for
+// rapidly instantiating BLAS functionality", ACM TOMS 41(3), 2015). B is
+// copied into panels of gemmNR columns and A into panels of gemmMR rows,
+// both k-major. A register-blocked micro-kernel multiplies one A panel by
+// one B panel into a gemmMR×gemmNR block of C.
 
 // Micro-tile and block sizes. A B micro-panel (gemmKC×gemmNR floats, 24 KiB)
 // stays in a 48 KiB L1 data cache while the micro-kernel runs through the A

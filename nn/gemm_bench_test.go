@@ -39,6 +39,7 @@ func BenchmarkGemm(b *testing.B) {
 		}
 		flops := 2 * float64(s.m*s.n*s.k)
 		report := func(b *testing.B) {
+			b.ReportAllocs()
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
 		kernels := map[string]kernelFunc{"go": goKernel, gemmKernelName: gemmKernel}

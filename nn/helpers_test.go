@@ -35,7 +35,7 @@ func toFloat64(s []float32) []float64 {
 }
 
 // relErr returns max|got-want| / max|want|, the error relative to the
-// largest reference value; it is 0 when both are zero.
+// largest reference value. It is 0 when both are zero.
 func relErr(got []float32, want []float64) float64 {
 	if len(got) != len(want) {
 		return math.Inf(1)

@@ -9,14 +9,14 @@ package nn
 import "C"
 
 // With the openblas build tag every layer calls cblas_sgemm on each worker
-// goroutine, so OpenBLAS's own threads would only compete with the workers:
-// init limits OpenBLAS to one thread for the whole process.
+// goroutine, so OpenBLAS's own threads would only compete with the workers.
+// init therefore limits OpenBLAS to one thread for the whole process.
 func init() {
 	C.openblas_set_num_threads(1)
 }
 
-// sgemm computes C = op(A)·op(B) + beta·C with OpenBLAS's cblas_sgemm; see
-// gemmGo for the arguments. ws is unused.
+// sgemm computes C = op(A)·op(B) + beta·C with OpenBLAS's cblas_sgemm. See
+// gemmGo for the arguments. ws is used only when k is 0.
 func (ws *gemmWorkspace) sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return

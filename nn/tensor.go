@@ -1,6 +1,9 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Tensor is a batch of multi-channel images in NCHW order: N images of C
 // channels, each an H×W plane stored row by row. Element (n, c, y, x) is
@@ -65,5 +68,18 @@ func checkData(name string, t *Tensor) {
 	}
 	if t.N < 0 || t.C < 0 || t.H < 0 || t.W < 0 || len(t.Data) != t.Len() {
 		panic(fmt.Sprintf("nn: %s has %d elements for shape %d×%d×%d×%d", name, len(t.Data), t.N, t.C, t.H, t.W))
+	}
+}
+
+// checkDisjoint panics if the Data of a and b share memory.
+func checkDisjoint(nameA string, a *Tensor, nameB string, b *Tensor) {
+	if len(a.Data) == 0 || len(b.Data) == 0 {
+		return
+	}
+	const size = unsafe.Sizeof(float32(0))
+	a0 := uintptr(unsafe.Pointer(unsafe.SliceData(a.Data)))
+	b0 := uintptr(unsafe.Pointer(unsafe.SliceData(b.Data)))
+	if a0 < b0+uintptr(len(b.Data))*size && b0 < a0+uintptr(len(a.Data))*size {
+		panic(fmt.Sprintf("nn: %s and %s share memory", nameA, nameB))
 	}
 }
