@@ -112,15 +112,15 @@ func (c *Conv2D) ZeroGrad() {
 // OutChannels channels, or if out and in share memory.
 func (c *Conv2D) Forward(out, in *Tensor) *Tensor {
 	c.checkParams()
-	checkData("Conv2D input", in)
+	checkData("Conv2D", "input", in)
 	if in.C != c.InChannels {
 		panic(fmt.Sprintf("nn: Conv2D input has %d channels, expected %d", in.C, c.InChannels))
 	}
 	if out == nil {
 		out = NewTensor(in.N, c.OutChannels, in.H, in.W)
 	}
-	checkShape("Conv2D output", out, in.N, c.OutChannels, in.H, in.W)
-	checkDisjoint("Conv2D output", out, "input", in)
+	checkShape("Conv2D", "output", out, in.N, c.OutChannels, in.H, in.W)
+	checkDisjoint("Conv2D", "output", out, "input", in)
 	c.convolve(out, in, c.Weight, c.Bias)
 	return out
 }
@@ -140,14 +140,14 @@ func (c *Conv2D) Forward(out, in *Tensor) *Tensor {
 // so it runs through the same tiled im2col and SGEMM as Forward.
 func (c *Conv2D) Backward(inGrad, outGrad, in *Tensor) {
 	c.checkParams()
-	checkData("Conv2D input", in)
+	checkData("Conv2D", "input", in)
 	if in.C != c.InChannels {
 		panic(fmt.Sprintf("nn: Conv2D input has %d channels, expected %d", in.C, c.InChannels))
 	}
-	checkShape("Conv2D output gradient", outGrad, in.N, c.OutChannels, in.H, in.W)
+	checkShape("Conv2D", "output gradient", outGrad, in.N, c.OutChannels, in.H, in.W)
 	if inGrad != nil {
-		checkShape("Conv2D input gradient", inGrad, in.N, in.C, in.H, in.W)
-		checkDisjoint("Conv2D input gradient", inGrad, "output gradient", outGrad)
+		checkShape("Conv2D", "input gradient", inGrad, in.N, in.C, in.H, in.W)
+		checkDisjoint("Conv2D", "input gradient", inGrad, "output gradient", outGrad)
 	}
 
 	c.weightGradient(outGrad, in)

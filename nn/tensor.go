@@ -50,29 +50,26 @@ func (t *Tensor) String() string {
 }
 
 // checkShape panics unless t is non-nil, has the given shape and a Data
-// slice of matching length; name identifies the argument in the message.
-func checkShape(name string, t *Tensor, n, c, h, w int) {
-	if t == nil {
-		panic(fmt.Sprintf("nn: %s is nil", name))
-	}
+// slice of matching length. layer and arg name the argument in the message.
+func checkShape(layer, arg string, t *Tensor, n, c, h, w int) {
+	checkData(layer, arg, t)
 	if t.N != n || t.C != c || t.H != h || t.W != w {
-		panic(fmt.Sprintf("nn: %s has shape %d×%d×%d×%d, expected %d×%d×%d×%d", name, t.N, t.C, t.H, t.W, n, c, h, w))
+		panic(fmt.Sprintf("nn: %s %s has shape %d×%d×%d×%d, expected %d×%d×%d×%d", layer, arg, t.N, t.C, t.H, t.W, n, c, h, w))
 	}
-	checkData(name, t)
 }
 
-// checkData panics if t's Data length does not match its shape.
-func checkData(name string, t *Tensor) {
+// checkData panics if t is nil or its Data length does not match its shape.
+func checkData(layer, arg string, t *Tensor) {
 	if t == nil {
-		panic(fmt.Sprintf("nn: %s is nil", name))
+		panic(fmt.Sprintf("nn: %s %s is nil", layer, arg))
 	}
 	if t.N < 0 || t.C < 0 || t.H < 0 || t.W < 0 || len(t.Data) != t.Len() {
-		panic(fmt.Sprintf("nn: %s has %d elements for shape %d×%d×%d×%d", name, len(t.Data), t.N, t.C, t.H, t.W))
+		panic(fmt.Sprintf("nn: %s %s has %d elements for shape %d×%d×%d×%d", layer, arg, len(t.Data), t.N, t.C, t.H, t.W))
 	}
 }
 
 // checkDisjoint panics if the Data of a and b share memory.
-func checkDisjoint(nameA string, a *Tensor, nameB string, b *Tensor) {
+func checkDisjoint(layer, argA string, a *Tensor, argB string, b *Tensor) {
 	if len(a.Data) == 0 || len(b.Data) == 0 {
 		return
 	}
@@ -80,6 +77,16 @@ func checkDisjoint(nameA string, a *Tensor, nameB string, b *Tensor) {
 	a0 := uintptr(unsafe.Pointer(unsafe.SliceData(a.Data)))
 	b0 := uintptr(unsafe.Pointer(unsafe.SliceData(b.Data)))
 	if a0 < b0+uintptr(len(b.Data))*size && b0 < a0+uintptr(len(a.Data))*size {
-		panic(fmt.Sprintf("nn: %s and %s share memory", nameA, nameB))
+		panic(fmt.Sprintf("nn: %s %s and %s share memory", layer, argA, argB))
 	}
+}
+
+// checkSameOrDisjoint panics if the Data of a and b overlap without being
+// the same slice: an element-wise operation may write its result over its
+// argument, but not shifted.
+func checkSameOrDisjoint(layer, argA string, a *Tensor, argB string, b *Tensor) {
+	if len(a.Data) > 0 && len(a.Data) == len(b.Data) && unsafe.SliceData(a.Data) == unsafe.SliceData(b.Data) {
+		return
+	}
+	checkDisjoint(layer, argA, a, argB, b)
 }
