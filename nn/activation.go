@@ -83,6 +83,20 @@ func (a *Activation) Backward(inGrad, outGrad, in *Tensor) {
 	a.run(true, inGrad.Data, in.Data, outGrad.Data)
 }
 
+// siluBlocks and siluGradBlocks compute SiLU's forward and backward passes
+// over the whole blocks of 16 elements at the start of src, where this
+// processor has a vector kernel for them, and return how many elements
+// they computed: len(src) rounded down to a multiple of 16, or 0.
+var (
+	siluBlocks     = func(dst, src []float32) int { return 0 }
+	siluGradBlocks = func(dst, src, grad []float32) int { return 0 }
+)
+
+// activationBlock is the unit in which work is split over workers. Only
+// the last block of a tensor can be partial, so every element goes through
+// the vector kernel or the scalar loop whatever the number of workers.
+const activationBlock = 16
+
 func (a *Activation) run(backward bool, dst, in, grad []float32) {
 	workers := a.Workers
 	if workers <= 0 {
@@ -91,7 +105,7 @@ func (a *Activation) run(backward bool, dst, in, grad []float32) {
 	// Split only work big enough to pay for waking the workers.
 	workers = min(workers, max(1, len(in)/(1<<15)))
 	a.task = activationTask{kind: a.Kind, slope: a.Slope, backward: backward, dst: dst, in: in, grad: grad}
-	a.group.For(len(in), workers, &a.task)
+	a.group.For((len(in)+activationBlock-1)/activationBlock, workers, &a.task)
 	a.task = activationTask{}
 }
 
@@ -102,7 +116,10 @@ type activationTask struct {
 	dst, in, grad []float32
 }
 
+// Run computes blocks [lo, hi) of activationBlock elements.
 func (t *activationTask) Run(lo, hi int) {
+	lo *= activationBlock
+	hi = min(hi*activationBlock, len(t.in))
 	in := t.in[lo:hi]
 	dst := t.dst[lo:hi]
 	dst = dst[:len(in)]
@@ -140,12 +157,14 @@ func (t *activationTask) Run(lo, hi int) {
 			}
 		}
 	case t.kind == SiLU && !t.backward:
-		for i, x := range in {
+		for i := siluBlocks(dst, in); i < len(in); i++ {
+			x := in[i]
 			dst[i] = x / (1 + exp32(-x))
 		}
 	case t.kind == SiLU:
 		// d/dx x·σ(x) = σ(x)·(1 + x·(1 - σ(x))).
-		for i, x := range in {
+		for i := siluGradBlocks(dst, in, grad); i < len(in); i++ {
+			x := in[i]
 			s := 1 / (1 + exp32(-x))
 			dst[i] = grad[i] * s * (1 + x*(1-s))
 		}

@@ -41,3 +41,35 @@ func BenchmarkConv2D(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLayers times the element-wise and normalisation layers on the
+// activations of the first U-Net level: 32 channels at 360×360, batch 1.
+func BenchmarkLayers(b *testing.B) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	in := randomTensor(rng, 1, 32, 360, 360)
+	out := nn.NewTensor(1, 32, 360, 360)
+	g := randomTensor(rng, 1, 32, 360, 360)
+	dIn := nn.NewTensor(1, 32, 360, 360)
+	silu := nn.NewActivation(nn.SiLU, 0)
+	gn := nn.NewGroupNorm(8, 32)
+	b.Run("SiLU/forward", func(b *testing.B) {
+		for b.Loop() {
+			silu.Forward(out, in)
+		}
+	})
+	b.Run("SiLU/backward", func(b *testing.B) {
+		for b.Loop() {
+			silu.Backward(dIn, g, in)
+		}
+	})
+	b.Run("GroupNorm/forward", func(b *testing.B) {
+		for b.Loop() {
+			gn.Forward(out, in)
+		}
+	})
+	b.Run("GroupNorm/backward", func(b *testing.B) {
+		for b.Loop() {
+			gn.Backward(dIn, g, in)
+		}
+	})
+}

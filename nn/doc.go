@@ -52,8 +52,13 @@
 // micro-kernel where the processor has them and a portable Go micro-kernel
 // elsewhere.
 //
-// Build tags select other routes. With purego, the package has no assembly
-// and uses the im2col path with the portable Go kernel. With openblas
+// SiLU computes e^x with a degree-7 polynomial after reducing the argument
+// by multiples of ln 2, in an AVX-512 kernel where the processor has one
+// and in Go otherwise. Its relative error stays below 2e-7.
+//
+// Build tags select other routes. With purego, the package has no assembly:
+// convolutions use the im2col path with the portable Go kernel, and SiLU the
+// Go exponential. With openblas
 // (needs cgo and OpenBLAS, Debian's libopenblas-dev), the im2col path calls
 // cblas_sgemm, and an init function limits OpenBLAS to one thread for the
 // whole process, because every worker goroutine calls it.

@@ -81,13 +81,14 @@ func TestActivation(t *testing.T) {
 	for kind, ref := range references {
 		t.Run(kind.String(), func(t *testing.T) {
 			a := nn.NewActivation(kind, slope)
-			// 2·4·90·100 elements, enough to spread over two workers.
-			in := randomTensor(rng, 2, 4, 90, 100)
+			// 2·4·91·101 elements: enough to spread over two workers, and
+			// not a whole number of vector blocks of 16.
+			in := randomTensor(rng, 2, 4, 91, 101)
 			for i := range in.Data {
 				in.Data[i] *= 4
 			}
 			awayFromZero(in)
-			g := randomTensor(rng, 2, 4, 90, 100)
+			g := randomTensor(rng, 2, 4, 91, 101)
 
 			out := a.Forward(nil, in)
 			want := make([]float64, len(in.Data))
@@ -99,7 +100,7 @@ func TestActivation(t *testing.T) {
 			if e := relErr(out.Data, want); e > tol {
 				t.Errorf("forward: relative error %.3g", e)
 			}
-			dIn := nn.NewTensor(2, 4, 90, 100)
+			dIn := nn.NewTensor(2, 4, 91, 101)
 			a.Backward(dIn, g, in)
 			if e := relErr(dIn.Data, wantGrad); e > tol {
 				t.Errorf("backward: relative error %.3g", e)
@@ -120,7 +121,7 @@ func TestActivation(t *testing.T) {
 			}
 
 			// In place: the output over the input, the gradient over the output gradient.
-			inCopy := nn.NewTensor(2, 4, 90, 100)
+			inCopy := nn.NewTensor(2, 4, 91, 101)
 			copy(inCopy.Data, in.Data)
 			a.Forward(inCopy, inCopy)
 			if e := relErr(inCopy.Data, want); e > tol {
@@ -135,6 +136,44 @@ func TestActivation(t *testing.T) {
 				t.Errorf("Forward and Backward allocate %g times per call", allocs)
 			}
 		})
+	}
+}
+
+// TestSiLUExtremes checks SiLU and its derivative far out in both tails,
+// where e^-x overflows or underflows, in the vector blocks of 16 elements
+// and in the scalar loop after them.
+func TestSiLUExtremes(t *testing.T) {
+	const tol = 1e-6
+	values := []float32{-1e30, -1000, -100, -88.5, -87.5, -20, -1e-30, 0, 1e-30, 20, 87.5, 88.5, 100, 1000, 1e30}
+	in := nn.NewTensor(1, 1, 1, 40) // 32 elements in vector blocks, 8 after
+	for i := range in.Data {
+		in.Data[i] = values[i%len(values)]
+	}
+	g := nn.NewTensor(1, 1, 1, 40)
+	for i := range g.Data {
+		g.Data[i] = 1
+	}
+	a := nn.NewActivation(nn.SiLU, 0)
+	out := a.Forward(nil, in)
+	dIn := nn.NewTensor(1, 1, 1, 40)
+	a.Backward(dIn, g, in)
+	for i, v := range in.Data {
+		x := float64(v)
+		s := 1 / (1 + math.Exp(-x))
+		want, wantGrad := x*s, s*(1+x*(1-s))
+		if math.Abs(float64(out.Data[i])-want) > tol*math.Max(1e-30, math.Abs(want)) {
+			t.Errorf("SiLU(%g) = %g, expected %g", x, out.Data[i], want)
+		}
+		if math.Abs(float64(dIn.Data[i])-wantGrad) > tol*math.Max(1, math.Abs(wantGrad)) {
+			t.Errorf("SiLU'(%g) = %g, expected %g", x, dIn.Data[i], wantGrad)
+		}
+	}
+
+	nan := float32(math.NaN())
+	in.Data[3], in.Data[35] = nan, nan
+	a.Forward(out, in)
+	if out.Data[3] == out.Data[3] || out.Data[35] == out.Data[35] {
+		t.Errorf("SiLU(NaN) = %g in a vector block and %g after, expected NaN", out.Data[3], out.Data[35])
 	}
 }
 
