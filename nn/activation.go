@@ -85,8 +85,8 @@ func (a *Activation) Backward(inGrad, outGrad, in *Tensor) {
 
 // siluBlocks and siluGradBlocks compute SiLU's forward and backward passes
 // over the whole blocks of 16 elements at the start of src, where this
-// processor has a vector kernel for them, and return how many elements
-// they computed: len(src) rounded down to a multiple of 16, or 0.
+// processor has a vector kernel for them. They return how many elements
+// they computed, len(src) rounded down to a multiple of 16 or else 0.
 var (
 	siluBlocks     = func(dst, src []float32) int { return 0 }
 	siluGradBlocks = func(dst, src, grad []float32) int { return 0 }
