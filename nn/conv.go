@@ -17,11 +17,13 @@ import (
 // with in taken as zero outside the image. Kernel sizes are odd, so the
 // output has the input's height and width.
 //
-// Forward and Backward split the images into tiles of a few rows, copy each
-// tile's shifted inputs into a matrix (im2col) and multiply it by the
-// weights with SGEMM. The tiles are spread over Workers goroutines. Every
-// output element is computed by the same sequence of operations whatever
-// the number of workers, so results are bit-identical for any Workers.
+// Forward and Backward split the images into tiles of a few rows and spread
+// the tiles over Workers goroutines. With AVX-512 the direct kernels read
+// each tile's inputs from a zero-bordered copy of its rows. Otherwise each
+// tile's shifted inputs are copied into a matrix (im2col) and multiplied by
+// the weights with SGEMM. Every output element is computed by the same
+// sequence of operations whatever the number of workers, so results are
+// bit-identical for any Workers.
 //
 // A Conv2D holds scratch buffers and must not be used by two goroutines at
 // once. After the first call with a given image size, Forward and Backward
