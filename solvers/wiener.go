@@ -140,6 +140,7 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 	if err := p.checkPrior(); err != nil {
 		return nil, err
 	}
+
 	nx, ny := p.NX, p.NY
 	n := nx * ny
 	m := &Messenger{
@@ -160,6 +161,8 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 	m.task.m = m
 	m.fx, m.fy = spin2.Frequencies(nx), spin2.Frequencies(ny)
 	m.sign = p.sign()
+
+	// 1/|k|² for the KS kernel, computed once.
 	for y, ky := range m.fy {
 		for x, kx := range m.fx {
 			if k2 := kx*kx + ky*ky; k2 > 0 {
@@ -167,6 +170,9 @@ func NewMessenger(p WienerProblem) (*Messenger, error) {
 			}
 		}
 	}
+
+	// τ, the smallest noise variance, sets the messenger covariance; the
+	// largest sets where the cooling starts.
 	m.tau = math.Inf(1)
 	maxN := 0.0
 	for _, v := range p.NoiseVar {
@@ -303,8 +309,8 @@ func (m *Messenger) pixelRows(y0, y1 int) {
 // fourierRows computes κ̂_E = f (X(k) + X(−k)*)/2 with X = D t̂ and
 // f = P/(P + λτ N_pix), the next model D* κ̂_E / N_pix, and the per-row sums
 // of |Δκ̂|² and |κ̂|². It works on pairs of rows y and −y, indices p0 to p1
-// of the pairs 0 … ny/2, so that each pair of modes k and −k is read once
-// and both results come from the same X(k) and X(−k). D(−k) equals D(k)
+// of the pairs 0 … ny/2. Each pair of modes k and −k is read once, and both
+// results come from the same X(k) and X(−k). D(−k) equals D(k)
 // except on the Nyquist row and column of an even size, where fftfreq keeps
 // the frequency's sign; both are computed from the frequencies.
 func (m *Messenger) fourierRows(p0, p1 int) {
