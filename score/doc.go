@@ -1,6 +1,43 @@
-// Package score will hold the learned parts of the toolkit: the
-// noise-conditional U-Net, its training by denoising score matching, and the
-// posterior samplers that use it.
+// Package score contains the learned parts of the toolkit. So far this is
+// UNet, a noise-conditional U-Net built from the float32 layers of package
+// nn, with its forward pass, its backward pass and access to its
+// parameters and their gradients for an optimiser.
 //
-// TODO: nothing is implemented yet.
+// The network is meant to approximate the denoiser D(x, σ) of images x
+// corrupted by Gaussian noise of standard deviation σ, whose residual
+// gives the score of the smoothed prior, ∇ log p_σ(x) = (D(x, σ) − x)/σ²
+// (Tweedie's formula). Nothing in the package trains it or uses it yet.
+//
+// # Conditioning
+//
+// σ reaches the network as one extra input channel that contains σ in every
+// pixel. This is the simplest form of noise conditioning. The network
+// takes σ as given, without a logarithm or other rescaling, so callers
+// choose the scale in which they pass it and must use the same one for
+// training and inference.
+//
+// # Image sizes
+//
+// Depth 2×2 poolings halve the image each time, so heights and widths
+// must be positive multiples of 2^Depth. UNet.Check, and Forward before
+// any computation, return a *SizeError that names the nearest valid
+// sizes. Forward also rejects NaN and infinite inputs and noise levels
+// with an error wrapping ErrNonFinite. Shape mismatches between tensors
+// are caller mistakes and panic with a "score: " message, as in nn.
+//
+// # Performance
+//
+// BenchmarkUNetForward times a forward pass of a Depth 3, BaseChannels
+// 32 network with group normalisation and SiLU on one single-channel
+// image, about 5.3 GFLOP at 128×128 and 42 GFLOP at 360×360 counting the
+// convolutions only. On a 2-core Intel Xeon with AVX-512 (Go 1.26.8,
+// December 2026, go test -bench UNetForward -benchtime 5x -count 3) it
+// took 34 to 35 ms at 128×128 and 263 to 269 ms at 360×360, about 155
+// GFLOP/s, with no allocations.
+//
+// # Next steps
+//
+// TODO: training by denoising score matching, a DeepMass-style posterior
+// mean estimator for mass maps, and score-based posterior samplers are
+// planned for this package. None of them exists yet.
 package score
