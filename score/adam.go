@@ -10,28 +10,30 @@ import (
 // weight decay are meaningful. DefaultAdamConfig returns the usual values.
 type AdamConfig struct {
 	// LearningRate is the peak step size α. Schedule scales it per step.
-	LearningRate float64
+	LearningRate float64 `json:"learning_rate"`
 
 	// Beta1 and Beta2 are the decay rates of the first and second moment
 	// estimates, each in [0, 1).
-	Beta1, Beta2 float64
+	Beta1 float64 `json:"beta1"`
+	Beta2 float64 `json:"beta2"`
 
 	// Epsilon is added to the square root of the second moment estimate
 	// to keep the step finite. It must be positive.
-	Epsilon float64
+	Epsilon float64 `json:"epsilon"`
 
 	// WeightDecay is the decoupled weight decay λ of AdamW: every step
 	// multiplies each parameter by 1 − α_t·λ before the Adam update.
 	// Zero gives plain Adam.
-	WeightDecay float64
+	WeightDecay float64 `json:"weight_decay"`
 
 	// Schedule sets the learning rate of each step from LearningRate.
 	// The zero value keeps it constant.
-	Schedule Schedule
+	Schedule Schedule `json:"schedule"`
 }
 
-// DefaultAdamConfig returns the defaults that Kingma and Ba suggest: α = 1e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8,
-// no weight decay and a constant learning rate.
+// DefaultAdamConfig returns the defaults that Kingma and Ba suggest,
+// α = 1e-3, β1 = 0.9, β2 = 0.999 and ε = 1e-8, with no weight decay and a
+// constant learning rate.
 func DefaultAdamConfig() AdamConfig {
 	return AdamConfig{LearningRate: 1e-3, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
 }
@@ -59,9 +61,9 @@ func (cfg AdamConfig) check() {
 // decay, so the rate stays α after the warm-up, and the zero Schedule is
 // a constant rate.
 type Schedule struct {
-	WarmupSteps int
-	DecaySteps  int
-	MinRate     float64
+	WarmupSteps int     `json:"warmup_steps"`
+	DecaySteps  int     `json:"decay_steps"`
+	MinRate     float64 `json:"min_rate"`
 }
 
 // Rate returns the learning rate of step t (counted from 1) for the peak
