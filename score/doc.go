@@ -1,7 +1,11 @@
 // Package score contains the learned parts of the toolkit. So far this is
 // UNet, a noise-conditional U-Net built from the float32 layers of package
 // nn, with its forward pass, its backward pass and access to its
-// parameters and their gradients for an optimiser.
+// parameters and their gradients for an optimiser. Alongside it are Adam, an
+// optimiser with decoupled weight decay and a learning-rate schedule, Train, a
+// loop that minimises MeanSquaredError, and a versioned file format for
+// weights (SaveWeights, LoadWeights) and resumable checkpoints
+// (SaveCheckpoint, LoadCheckpoint).
 //
 // The network is meant to approximate the denoiser D(x, σ) of images x
 // corrupted by Gaussian noise of standard deviation σ, whose residual

@@ -127,16 +127,7 @@ func SaveWeights(path string, overwrite bool, net *UNet, meta Meta) error {
 // that LoadCheckpoint can resume training exactly. opt must be the
 // optimiser of net's parameters, or SaveCheckpoint panics.
 func SaveCheckpoint(path string, overwrite bool, net *UNet, opt *Adam, meta Meta) error {
-	params := net.Parameters()
-	if len(opt.params) != len(params) {
-		panic(fmt.Sprintf("score: SaveCheckpoint: optimiser has %d parameters, network has %d", len(opt.params), len(params)))
-	}
-	for i, p := range params {
-		q := opt.params[i]
-		if len(q.Value) != len(p.Value) || len(p.Value) > 0 && &q.Value[0] != &p.Value[0] {
-			panic(fmt.Sprintf("score: SaveCheckpoint: optimiser parameter %d (%s) is not the network's %s", i, q.Name, p.Name))
-		}
-	}
+	checkOptimizer("SaveCheckpoint", net, opt)
 	return saveFile(path, overwrite, net, opt, meta)
 }
 
