@@ -39,7 +39,8 @@ func DefaultAdamConfig() AdamConfig {
 }
 
 func (cfg AdamConfig) check() {
-	ok := cfg.LearningRate >= 0 && cfg.Beta1 >= 0 && cfg.Beta1 < 1 &&
+	finite := !math.IsInf(cfg.LearningRate, 0) && !math.IsInf(cfg.Epsilon, 0) && !math.IsInf(cfg.WeightDecay, 0)
+	ok := finite && cfg.LearningRate >= 0 && cfg.Beta1 >= 0 && cfg.Beta1 < 1 &&
 		cfg.Beta2 >= 0 && cfg.Beta2 < 1 && cfg.Epsilon > 0 && cfg.WeightDecay >= 0 &&
 		cfg.Schedule.WarmupSteps >= 0 && cfg.Schedule.DecaySteps >= 0 &&
 		cfg.Schedule.MinRate >= 0 && cfg.Schedule.MinRate <= cfg.LearningRate
@@ -50,7 +51,8 @@ func (cfg AdamConfig) check() {
 
 // Schedule is a learning-rate schedule: a linear warm-up followed by a
 // cosine decay (Loshchilov and Hutter, "SGDR: Stochastic Gradient Descent
-// with Warm Restarts", ICLR 2017, without restarts). With peak rate α, the
+// with Warm Restarts", ICLR 2017, arXiv:1608.03983, without
+// restarts). With peak rate α, the
 // rate of step t = 1, 2, … is
 //
 //	α·t/W                                  for t ≤ W,

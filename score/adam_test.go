@@ -157,3 +157,28 @@ func TestScheduleRate(t *testing.T) {
 		t.Errorf("zero Schedule rate = %g, want the constant 0.3", got)
 	}
 }
+
+func TestNewAdamInvalidConfig(t *testing.T) {
+	p := score.Parameter{Name: "x", Value: make([]float32, 2), Grad: make([]float32, 2)}
+	edits := map[string]func(*score.AdamConfig){
+		"negative rate":     func(c *score.AdamConfig) { c.LearningRate = -1 },
+		"NaN rate":          func(c *score.AdamConfig) { c.LearningRate = math.NaN() },
+		"beta1 of 1":        func(c *score.AdamConfig) { c.Beta1 = 1 },
+		"zero epsilon":      func(c *score.AdamConfig) { c.Epsilon = 0 },
+		"infinite epsilon":  func(c *score.AdamConfig) { c.Epsilon = math.Inf(1) },
+		"infinite decay":    func(c *score.AdamConfig) { c.WeightDecay = math.Inf(1) },
+		"min rate too high": func(c *score.AdamConfig) { c.Schedule.MinRate = 1 },
+	}
+	for name, edit := range edits {
+		t.Run(name, func(t *testing.T) {
+			cfg := score.DefaultAdamConfig()
+			edit(&cfg)
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewAdam accepted %+v", cfg)
+				}
+			}()
+			score.NewAdam([]score.Parameter{p}, cfg)
+		})
+	}
+}

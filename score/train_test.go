@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -141,6 +142,61 @@ func TestTrainRejectsNonFiniteLoss(t *testing.T) {
 	for i, v := range net.Parameters()[0].Value {
 		if v != before[i] {
 			t.Fatalf("parameter changed at %d after a rejected step", i)
+		}
+	}
+}
+
+func TestTrainResumesFromCheckpoint(t *testing.T) {
+	cfg := score.DefaultAdamConfig()
+	cfg.Schedule = score.Schedule{WarmupSteps: 3}
+	newRun := func() (*score.UNet, *score.Adam) {
+		net := score.NewUNet(score.UNetConfig{Depth: 1, BaseChannels: 4}, rand.New(rand.NewPCG(17, 18)))
+		return net, score.NewAdam(net.Parameters(), cfg)
+	}
+
+	// Four steps straight through.
+	straight, straightOpt := newRun()
+	if err := score.Train(straight, denoisingTask(t, 2, 8, 0.3, 3), straightOpt, score.TrainConfig{Steps: 4}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two steps, a checkpoint, and two more from the loaded copy, with the
+	// same stream of batches.
+	batches := denoisingTask(t, 2, 8, 0.3, 3)
+	first, firstOpt := newRun()
+	if err := score.Train(first, batches, firstOpt, score.TrainConfig{Steps: 2}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "run.checkpoint")
+	if err := score.SaveCheckpoint(path, false, first, firstOpt, score.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	resumed, resumedOpt, _, err := score.LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []int
+	var rates []float64
+	err = score.Train(resumed, batches, resumedOpt, score.TrainConfig{Steps: 2, Progress: func(p score.Progress) {
+		steps = append(steps, p.Step)
+		rates = append(rates, p.LearningRate)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if len(steps) != 2 || steps[0] != 3 || steps[1] != 4 {
+		t.Errorf("resumed steps %v, want [3 4]", steps)
+	}
+	if len(rates) != 2 || rates[0] != cfg.LearningRate || rates[1] != cfg.LearningRate {
+		t.Errorf("resumed rates %v, want the peak %v after the 3-step warm-up", rates, cfg.LearningRate)
+	}
+	want := straight.Parameters()
+	for i, p := range resumed.Parameters() {
+		for j := range p.Value {
+			if p.Value[j] != want[i].Value[j] {
+				t.Fatalf("%s[%d] = %v after resuming, want %v", p.Name, j, p.Value[j], want[i].Value[j])
+			}
 		}
 	}
 }

@@ -234,3 +234,15 @@ func TestCheckpointResumesExactly(t *testing.T) {
 		t.Errorf("LoadWeights of a checkpoint: %v", err)
 	}
 }
+
+func TestSaveCheckpointForeignOptimizer(t *testing.T) {
+	net := score.NewUNet(smallConfig, rand.New(rand.NewPCG(1, 1)))
+	other := score.NewUNet(smallConfig, rand.New(rand.NewPCG(1, 1)))
+	opt := score.NewAdam(other.Parameters(), score.DefaultAdamConfig())
+	defer func() {
+		if recover() == nil {
+			t.Error("SaveCheckpoint accepted the optimiser of another network")
+		}
+	}()
+	score.SaveCheckpoint(filepath.Join(t.TempDir(), "run.checkpoint"), false, net, opt, score.Meta{})
+}
