@@ -51,9 +51,8 @@ func (cfg AdamConfig) check() {
 
 // Schedule is a learning-rate schedule: a linear warm-up followed by a
 // cosine decay (Loshchilov and Hutter, "SGDR: Stochastic Gradient Descent
-// with Warm Restarts", ICLR 2017, arXiv:1608.03983, without
-// restarts). With peak rate α, the
-// rate of step t = 1, 2, … is
+// with Warm Restarts", ICLR 2017, arXiv:1608.03983, without restarts).
+// With peak rate α, the rate of step t = 1, 2, … is
 //
 //	α·t/W                                  for t ≤ W,
 //	m + (α − m)·(1 + cos(π·(t − W)/D))/2    for W < t < W + D,
