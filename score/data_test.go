@@ -11,6 +11,7 @@ import (
 	"github.com/skyinv/skyinv/nn"
 	"github.com/skyinv/skyinv/powerspec"
 	"github.com/skyinv/skyinv/score"
+	"github.com/skyinv/skyinv/simulate"
 )
 
 // writeLabelledCube writes an nx × ny × nz cube whose pixel (x, y) of
@@ -322,7 +323,7 @@ func TestSimulatedMapsBatches(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		shift float64
-	}{{"gaussian", 0}, {"lognormal", 0.05}} {
+	}{{"gaussian", 0}, {"lognormal", testShift}} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := score.SimulatedConfig{
 				Power: power, NX: grid, NY: grid, Shift: tc.shift,
@@ -426,3 +427,81 @@ func TestBatchWrongShapePanics(t *testing.T) {
 	}()
 	maps.Batch(nn.NewTensor(2, 1, 4, 5), 0)
 }
+
+// TestSimulatedMapsVariance compares the pixel variance and skewness of the
+// crops with those of the fields, as the documentation of package simulate
+// gives them: variance Σ_k P(k)/(nx ny)² for Gaussian fields and
+// λ²(exp(σ_g²) − 1) for lognormal ones.
+func TestSimulatedMapsVariance(t *testing.T) {
+	const (
+		grid    = 32
+		batches = 200
+		seed    = 21
+	)
+	power := testPowerMap(grid)
+	var gaussVar float64
+	for _, p := range power {
+		gaussVar += p
+	}
+	gaussVar /= grid * grid * grid * grid
+
+	logn, err := simulate.NewLognormal(power, grid, grid, testShift)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The lognormal skewness is (e^{σ_g²} + 2) √(e^{σ_g²} − 1).
+	expSigma2 := math.Exp(logn.GaussianVariance())
+	lognSkew := (expSigma2 + 2) * math.Sqrt(expSigma2-1)
+
+	// The tolerances are 3.5 or more standard deviations of the estimates.
+	// For seeds 1 to 16 the ratio of variance to expectation lay within
+	// 0.99 to 1.02 (Gaussian) and 0.97 to 1.09 (lognormal), and for seeds
+	// 1 to 12 the skewness within −0.04 to 0.08 (Gaussian) and 3.36 to
+	// 3.81 (lognormal, expected 3.54).
+	for _, tc := range []struct {
+		name    string
+		shift   float64
+		want    float64
+		relTol  float64
+		skew    float64
+		skewTol float64
+	}{
+		{"gaussian", 0, gaussVar, 0.04, 0, 0.25},
+		{"lognormal", testShift, logn.Variance(), 0.12, lognSkew, 0.6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			maps, err := score.NewSimulatedMaps(score.SimulatedConfig{
+				Power: power, NX: grid, NY: grid, Shift: tc.shift,
+				Crop:      score.Crop{Height: 16, Width: 16, Flip: true, Rotate: true},
+				BatchSize: 4, Seed: seed,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum, sum3 float64
+			var count int
+			var batch *nn.Tensor
+			for i := 0; i < batches; i++ {
+				batch = maps.Batch(batch, i)
+				for _, v := range batch.Data {
+					sum += float64(v) * float64(v)
+					sum3 += float64(v) * float64(v) * float64(v)
+				}
+				count += len(batch.Data)
+			}
+			got := sum / float64(count)
+			skew := sum3 / float64(count) / math.Pow(got, 1.5)
+			if math.Abs(skew-tc.skew) > tc.skewTol {
+				t.Errorf("pixel skewness = %.3g, want %.3g ± %.2g", skew, tc.skew, tc.skewTol)
+			}
+			if math.Abs(got/tc.want-1) > tc.relTol {
+				t.Errorf("pixel variance = %.4g, want %.4g within %.0f%%", got, tc.want, 100*tc.relTol)
+			}
+		})
+	}
+}
+
+// testShift is a lognormal shift λ of about the pixel standard deviation
+// of testPowerMap's fields, so the fields are clearly skewed.
+const testShift = 2.5e-5
