@@ -456,9 +456,9 @@ func TestSimulatedMapsVariance(t *testing.T) {
 
 	// The tolerances are 3.5 or more standard deviations of the estimates.
 	// For seeds 1 to 16 the ratio of variance to expectation lay within
-	// 0.99 to 1.02 (Gaussian) and 0.97 to 1.09 (lognormal), and for seeds
-	// 1 to 12 the skewness within −0.04 to 0.08 (Gaussian) and 3.36 to
-	// 3.81 (lognormal, expected 3.54).
+	// 0.99 to 1.02 (Gaussian) and 0.97 to 1.09 (lognormal). For seeds 1 to
+	// 12 the skewness lay within −0.04 to 0.08 (Gaussian) and 3.36 to 3.81
+	// (lognormal, expected 3.54).
 	for _, tc := range []struct {
 		name    string
 		shift   float64
