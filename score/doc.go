@@ -10,8 +10,9 @@
 // The network is meant to approximate the denoiser D(x, σ) of images x
 // corrupted by Gaussian noise of standard deviation σ, whose residual
 // gives the score of the smoothed prior, ∇ log p_σ(x) = (D(x, σ) − x)/σ²
-// (Tweedie's formula). Train fits it with an L2 loss and Adam; nothing
-// uses it for sampling yet.
+// (Tweedie's formula). Train fits it with an L2 loss and Adam, and
+// NewSimulatedMaps and NewCubeMaps stream augmented training maps;
+// nothing uses the network for sampling yet.
 //
 // # Conditioning
 //
