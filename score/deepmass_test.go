@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skyinv/skyinv/kaiser"
 	"github.com/skyinv/skyinv/nn"
 	"github.com/skyinv/skyinv/powerspec"
 	"github.com/skyinv/skyinv/score"
@@ -119,6 +120,56 @@ func TestDeepMassPairsNoiselessInversion(t *testing.T) {
 			want := float64(truth[q]) - mean
 			if d := math.Abs(float64(v) - want); d > tol*scale {
 				t.Fatalf("image %d pixel %d: Kaiser-Squires map %v, want target minus mean %v (difference %.3g, map scale %.3g)", n, q, v, want, d, scale)
+			}
+		}
+	}
+}
+
+func TestDeepMassPairsMaskedSmoothedInversion(t *testing.T) {
+	// Without noise, the input channel is the smoothed, padded
+	// Kaiser-Squires map of the target's shear with masked pixels zeroed,
+	// computed here with package kaiser directly.
+	const size, batch, tol = 16, 2, 1e-5
+	noise := make([]float64, size*size)
+	for y := 3; y < 7; y++ {
+		for x := 8; x < 13; x++ {
+			noise[y*size+x] = math.Inf(1)
+		}
+	}
+	options := kaiser.Options{SmoothArcmin: 3, PixelArcmin: 2, Pad: 4}
+	pairs, err := score.NewDeepMassPairs(deepMassMaps(t, size, batch), score.DeepMassConfig{
+		NoiseVar: noise, SmoothArcmin: options.SmoothArcmin, PixelArcmin: options.PixelArcmin, Pad: options.Pad,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := kaiser.New(size, size, options)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	in, target, _ := pairs.Batch(1)
+	kappa := make([]float64, size*size)
+	g1 := make([]float64, size*size)
+	g2 := make([]float64, size*size)
+	want := make([]float64, size*size)
+	for n := 0; n < batch; n++ {
+		var scale float64
+		for q, v := range target.Plane(n, 0) {
+			kappa[q] = float64(v)
+			scale = max(scale, math.Abs(float64(v)))
+		}
+		ks.Shear(g1, g2, kappa, nil)
+		for q, v := range noise {
+			if math.IsInf(v, 1) {
+				g1[q], g2[q] = 0, 0
+			}
+		}
+		ks.Convergence(want, nil, g1, g2)
+
+		for q, v := range in.Plane(n, 0) {
+			if d := math.Abs(float64(v) - want[q]); d > tol*scale {
+				t.Fatalf("image %d pixel %d: input %v, want %v from package kaiser (difference %.3g, map scale %.3g)", n, q, v, want[q], d, scale)
 			}
 		}
 	}
