@@ -10,8 +10,10 @@
 // The network is meant to approximate the denoiser D(x, σ) of images x
 // corrupted by Gaussian noise of standard deviation σ, whose residual
 // gives the score of the smoothed prior, ∇ log p_σ(x) = (D(x, σ) − x)/σ²
-// (Tweedie's formula). Train fits it with an L2 loss and Adam, and
-// NewSimulatedMaps and NewCubeMaps stream augmented training maps;
+// (Tweedie's formula). Train fits it with an L2 loss and Adam,
+// NewSimulatedMaps and NewCubeMaps stream augmented training maps, and
+// NewDeepMassPairs turns them into DeepMass training pairs (Kaiser-Squires
+// maps of noisy, masked mock shear with the mask as a second channel);
 // nothing uses the network for sampling yet.
 //
 // # Conditioning
@@ -43,7 +45,7 @@
 //
 // # Next steps
 //
-// TODO: training by denoising score matching, a DeepMass-style posterior
-// mean estimator for mass maps, and score-based posterior samplers are
-// planned for this package. None of them exists yet.
+// TODO: training by denoising score matching, the DeepMass command with
+// default weights, and score-based posterior samplers are planned for this
+// package. None of them exists yet.
 package score
