@@ -24,10 +24,10 @@
 //
 // D* replaces D in both lines for PixelFrame. On an even axis the Nyquist
 // frequency −n/2 has no sign, so the kx·ky term there follows fftfreq's
-// choice; lenspack's ks93, which takes the real parts of four separate
-// transforms, effectively drops that term on the Nyquist row and column,
-// and the two differ only in those modes. The convention here keeps the
-// inversion exact: Shear followed by Convergence returns κ minus its mean. The k = 0 mode is set to zero:
+// choice. lenspack's ks93 takes the real parts of four separate transforms
+// and so drops that term on the Nyquist row and column; the two agree on
+// every other mode. The convention here keeps the inversion exact: Shear
+// followed by Convergence returns κ minus its mean. The k = 0 mode is set to zero:
 // the mean of κ is not constrained by shear, so every convergence map has
 // zero mean over the transform grid (over the padded grid when padding is on,
 // so the mean over the map itself can then differ slightly from zero).

@@ -10,11 +10,11 @@
 // The network is meant to approximate the denoiser D(x, σ) of images x
 // corrupted by Gaussian noise of standard deviation σ, whose residual
 // gives the score of the smoothed prior, ∇ log p_σ(x) = (D(x, σ) − x)/σ²
-// (Tweedie's formula). Train fits it with an L2 loss and Adam,
+// (Tweedie's formula). Train fits it with an L2 loss and Adam.
 // NewSimulatedMaps and NewCubeMaps stream augmented training maps, and
-// NewDeepMassPairs turns them into DeepMass training pairs (Kaiser-Squires
-// maps of noisy, masked mock shear with the mask as a second channel);
-// nothing uses the network for sampling yet.
+// NewDeepMassPairs turns them into DeepMass training pairs: Kaiser-Squires
+// maps of noisy, masked mock shear, with the mask as a second channel.
+// Nothing uses the network for sampling yet.
 //
 // # Conditioning
 //

@@ -18,9 +18,9 @@ import (
 )
 
 // ktngField is the kappaTNG test field: true convergence, noisy shear inside
-// the COSMOS mask and the noise variance per pixel from the COSMOS
-// catalogue binned on the same grid, all in the arrays' own orientation
-// (RA increasing with x, the mirror of the toolkit's maps).
+// the COSMOS mask, and the noise variance per pixel from the COSMOS
+// catalogue binned on the same grid. All are in the arrays' own orientation,
+// with RA increasing with x: the mirror image of the toolkit's maps.
 type ktngField struct {
 	nx, ny      int
 	pixelArcmin float64

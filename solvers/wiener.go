@@ -310,9 +310,9 @@ func (m *Messenger) pixelRows(y0, y1 int) {
 // f = P/(P + λτ N_pix), the next model D* κ̂_E / N_pix, and the per-row sums
 // of |Δκ̂|² and |κ̂|². It works on pairs of rows y and −y, indices p0 to p1
 // of the pairs 0 … ny/2. Each pair of modes k and −k is read once, and both
-// results come from the same X(k) and X(−k). D(−k) equals D(k)
-// except on the Nyquist row and column of an even size, where fftfreq keeps
-// the frequency's sign; both are computed from the frequencies.
+// results come from the same X(k) and X(−k). D(−k) equals D(k) except on
+// the Nyquist row and column of an even size, where fftfreq keeps the
+// frequency's sign, so both are computed from the frequencies.
 func (m *Messenger) fourierRows(p0, p1 int) {
 	nx, ny := m.p.NX, m.p.NY
 	if m.lambda != m.weightFor {

@@ -40,43 +40,60 @@ func (f *priorFlags) register(fs *flag.FlagSet) {
 // spans at least the range of the grid.
 func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
 	if f.table != "" {
-		t, err := cosmology.ReadTable(f.table)
-		if err != nil {
-			return nil, "", err
-		}
-		desc := "table " + f.table
-		lmin, lmax := powerspec.EllRange(g.NX, g.NY, g.PixelRad())
-		lmax *= math.Sqrt2 // the corner modes of the grid
-		first, _ := t.Row(0)
-		last, _ := t.Row(t.Len() - 1)
-		if first > lmin || last < lmax {
-			desc += fmt.Sprintf("\nwarning: the table covers ell = %.4g to %.4g but the grid's modes span %.4g to %.4g, so C_ell is extrapolated outside the table (constant below, power law above)", first, last, lmin, lmax)
-		}
-		return t, desc, nil
+		return f.tableSpectrum(g)
 	}
+	return f.theorySpectrum(g)
+}
+
+// tableSpectrum reads --ps and notes in the description when the table does
+// not cover the multipoles of the grid.
+func (f *priorFlags) tableSpectrum(g skymap.Grid) (*cosmology.Table, string, error) {
+	t, err := cosmology.ReadTable(f.table)
+	if err != nil {
+		return nil, "", err
+	}
+	desc := "table " + f.table
+
+	lmin, lmax := powerspec.EllRange(g.NX, g.NY, g.PixelRad())
+	lmax *= math.Sqrt2 // the corner modes of the grid
+	first, _ := t.Row(0)
+	last, _ := t.Row(t.Len() - 1)
+	if first > lmin || last < lmax {
+		desc += fmt.Sprintf("\nwarning: the table covers ell = %.4g to %.4g but the grid's modes span %.4g to %.4g, so C_ell is extrapolated outside the table (constant below, power law above)", first, last, lmin, lmax)
+	}
+	return t, desc, nil
+}
+
+// theorySpectrum computes the theory C_ell on 200 log-spaced multipoles
+// that span the grid's range with a margin on both sides.
+func (f *priorFlags) theorySpectrum(g skymap.Grid) (*cosmology.Table, string, error) {
 	if err := f.params.Validate(); err != nil {
 		return nil, "", usageError{Err: fmt.Errorf("invalid cosmological parameters: %w", err)}
 	}
 	if !(f.zs > 0) || math.IsInf(f.zs, 0) {
 		return nil, "", usagef("invalid --zs %v: the source redshift must be positive", f.zs)
 	}
+
+	// The source redshifts: one, or a distribution.
+	src, srcDesc := cosmology.SingleSource(f.zs), fmt.Sprintf("z_s = %g", f.zs)
+	if f.nz != "" {
+		z, density, err := readTwoColumns(f.nz)
+		if err != nil {
+			return nil, "", err
+		}
+		if src, err = cosmology.SourceDistribution(z, density); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", f.nz, err)
+		}
+		srcDesc = fmt.Sprintf("n(z) from %s (%d nodes)", f.nz, len(z))
+	}
+
+	// C_ell on a log-spaced table.
 	lmin, lmax := powerspec.EllRange(g.NX, g.NY, g.PixelRad())
 	lo, hi := math.Max(1, lmin/2), lmax*2
 	const n = 200
 	ells := make([]float64, n)
 	for i := range ells {
 		ells[i] = lo * math.Pow(hi/lo, float64(i)/float64(n-1))
-	}
-	src, srcDesc := cosmology.SingleSource(f.zs), fmt.Sprintf("z_s = %g", f.zs)
-	if f.nz != "" {
-		z, n, err := readTwoColumns(f.nz)
-		if err != nil {
-			return nil, "", err
-		}
-		if src, err = cosmology.SourceDistribution(z, n); err != nil {
-			return nil, "", fmt.Errorf("%s: %w", f.nz, err)
-		}
-		srcDesc = fmt.Sprintf("n(z) from %s (%d nodes)", f.nz, len(z))
 	}
 	cl, err := cosmology.ConvergenceCl(f.params, src, ells)
 	if err != nil {

@@ -131,7 +131,7 @@ func NewFlagSet(program, name, synopsis string, args []string, stdout, stderr io
 
 // ParseFlags parses args and rejects positional arguments, suggesting the
 // flag in example ("--catalog FILE") instead. Help goes to the FlagSet's
-// output; a parse error becomes a UsageError in the command's own words,
+// output. A parse error becomes a UsageError in the command's own words,
 // with the flags spelled with two dashes as in the help text.
 func ParseFlags(fs *flag.FlagSet, args []string, example string) error {
 	out := fs.Output()

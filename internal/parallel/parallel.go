@@ -3,9 +3,9 @@
 // inside loops that must not allocate per iteration.
 //
 // A loop body is a value with a Run(lo, hi) method, usually a pointer to
-// the struct that owns the data; converting such a pointer to the Body
+// the struct that owns the data. Converting such a pointer to the Body
 // interface and sending it to the pool allocates nothing, where a closure
-// passed to a go statement would. A Body must not call For itself: the
+// passed to a go statement would allocate. A Body must not call For itself: the
 // pool has a fixed size, and nested loops could wait on each other forever.
 package parallel
 

@@ -43,7 +43,7 @@ type Transform struct {
 }
 
 // New returns a Transform for nx × ny maps with pad pixels of zeros added on
-// each side; the padded size is rounded up to a fast FFT length. It panics
+// each side. The padded size is rounded up to a fast FFT length. New panics
 // with a "spin2:" message on sizes below 1 or a negative pad.
 func New(nx, ny, pad int) *Transform {
 	if nx < 1 || ny < 1 || pad < 0 {
@@ -112,10 +112,10 @@ func (t *Transform) SetWorkers(n int) {
 }
 
 // Apply writes F⁻¹[M F(inRe + i inIm)] into outRe and outIm (see the package
-// documentation), with D for s = +1 and D* for s = −1. inIm and outIm may be
-// nil for a zero imaginary part and a discarded one; wx and wy, of the
-// transform size, may be nil for weights of 1. The input and output slices
-// may be the same.
+// documentation), with D for s = +1 and D* for s = −1. A nil inIm means a
+// zero imaginary part, and a nil outIm discards it. The weights wx and wy
+// have the transform size, and nil means weights of 1. The input and output
+// slices may be the same.
 func (t *Transform) Apply(outRe, outIm, inRe, inIm []float64, s float64, wx, wy []float64) {
 	n := t.nx * t.ny
 	for _, v := range [][]float64{outRe, outIm, inRe, inIm} {
