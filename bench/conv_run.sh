@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Time the nn package's 3×3, 32-to-32-channel convolution in Go against the
-# same layer in PyTorch, and print a markdown table.
+# Time the nn package's 3×3, 32-to-32-channel convolution and the score
+# package's whole U-Net in Go against the same layer and network in
+# PyTorch, and print two markdown tables.
 #
 # Usage: bench/conv_run.sh [ROUNDS]
 #
 # Each round runs, one after the other, nn's BenchmarkConv2D in three builds
 # (the default build, -tags openblas and -tags purego) and
-# bench/conv_torch.py, after waiting up to two minutes for other processes
-# to leave the CPU idle. The table gives the median over the rounds of each
-# figure. ROUNDS defaults to 3; a round takes about a minute on 2 cores.
+# bench/conv_torch.py, then score's BenchmarkUNet (default build) and
+# bench/unet_torch.py, after waiting up to two minutes for other processes
+# to leave the CPU idle. The tables give the median over the rounds of each
+# figure. ROUNDS defaults to 3; a round takes about three minutes on 2
+# cores.
 #
 # Needs: go; libopenblas-dev for the openblas build; /usr/bin/python3 with
 # Debian's python3-torch for the reference. A build or reference that
@@ -70,6 +73,11 @@ for tags in default openblas purego; do
 		note "go test -c -tags $tags ./nn/ failed: $(head -3 "$tmp/build_$tags.log" | tr '\n' ' ')"
 	fi
 done
+unet_build=1
+if ! go test -c -o "$tmp/score.test" ./score/ 2>"$tmp/build_score.log"; then
+	unet_build=0
+	note "go test -c ./score/ failed: $(head -3 "$tmp/build_score.log" | tr '\n' ' ')"
+fi
 have_torch=1
 if ! "$python" -c 'import torch' 2>/dev/null; then
 	have_torch=0
@@ -94,6 +102,19 @@ for round in $(seq "$rounds"); do
 			printf "torch torch %s %s %s %s\n", $2, s[2], b[2], t[2]
 		}' >>"$raw"
 	fi
+	if ((unet_build)); then
+		"$tmp/score.test" -test.run '^$' -test.bench '^BenchmarkUNet$' -test.benchtime 2s |
+			awk '$1 ~ /^BenchmarkUNet\// {
+				split($1, part, "/"); sub(/-[0-9]+$/, "", part[4]); sub(/^batch/, "", part[4])
+				printf "unet go default %s %s %s %.4f\n", part[2], part[3], part[4], $3 / 1e6
+			}' >>"$raw"
+	fi
+	if ((have_torch)); then
+		"$python" bench/unet_torch.py | awk '$1 == "torch" {
+			split($3, s, "="); split($4, b, "="); split($5, t, "=")
+			printf "unet torch torch %s %s %s %s\n", $2, s[2], b[2], t[2]
+		}' >>"$raw"
+	fi
 	echo "round $round of $rounds done" >&2
 done
 
@@ -103,18 +124,20 @@ import subprocess
 import sys
 
 raw, rounds = sys.argv[1], sys.argv[2]
-times, busy, notes = {}, [], []
+times, unet, busy, notes = {}, {}, [], []
 for line in open(raw):
     f = line.split()
-    if f[0] in ("go", "torch"):
+    if f[0] == "unet":
+        unet.setdefault((f[2], f[3], int(f[4]), int(f[5])), []).append(float(f[6]))
+    elif f[0] in ("go", "torch"):
         times.setdefault((f[1], f[2], int(f[3]), int(f[4])), []).append(float(f[5]))
     elif f[0] == "busy":
         busy.append(f[1] + "%")
     elif f[0] == "note:":
         notes.append(line[len("note: "):].strip())
 
-def median(build, case, size, batch):
-    t = times.get((build, case, size, batch))
+def median(build, case, size, batch, table=times):
+    t = table.get((build, case, size, batch))
     return statistics.median(t) if t else None
 
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2; nproc"],
@@ -154,4 +177,21 @@ for case in ("forward", "forward+backward"):
             print("| " + " | ".join(row) + " |")
 print()
 print("Go ÷ PyTorch is the ratio of times: below 1.00x Go is faster.")
+
+if unet:
+    print()
+    print("Whole U-Net (score.BenchmarkUNet against bench/unet_torch.py): depth 3, 32 base channels, "
+          "group normalisation, SiLU, 1 image channel plus the noise-level channel, 1,949,409 parameters; "
+          "forward+backward includes the input gradient.")
+    print()
+    print("| case | size | batch | Go ms | PyTorch ms | Go ÷ PyTorch |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for case in ("forward", "forward+backward"):
+        for size in (128, 360):
+            for batch in (1, 8):
+                g = median("default", case, size, batch, unet)
+                t = median("torch", case, size, batch, unet)
+                row = [case, str(size), str(batch), f"{g:.1f}" if g else "–", f"{t:.1f}" if t else "–",
+                       f"{g / t:.2f}x" if g and t else "–"]
+                print("| " + " | ".join(row) + " |")
 PY

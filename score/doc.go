@@ -14,7 +14,6 @@
 // NewSimulatedMaps and NewCubeMaps stream augmented training maps, and
 // NewDeepMassPairs turns them into DeepMass training pairs: Kaiser-Squires
 // maps of noisy, masked mock shear, with the mask as a second channel.
-// Nothing uses the network for sampling yet.
 //
 // # Conditioning
 //
@@ -35,17 +34,19 @@
 //
 // # Performance
 //
-// BenchmarkUNetForward times a forward pass of a Depth 3, BaseChannels
-// 32 network with group normalisation and SiLU on one single-channel
-// image, about 5.3 GFLOP at 128×128 and 42 GFLOP at 360×360 counting the
-// convolutions only. On a 2-core Intel Xeon with AVX-512 (Go 1.26.8,
-// December 2026, go test -bench UNetForward -benchtime 5x -count 3) it
-// took 34 to 35 ms at 128×128 and 263 to 269 ms at 360×360, about 155
-// GFLOP/s, with no allocations.
+// BenchmarkUNet times a forward pass, and a forward and backward pass, of
+// a Depth 3, BaseChannels 32 network with group normalisation and SiLU on
+// single-channel images of 128×128 and 360×360, batches of 1 and 8; a
+// forward pass at 360×360 is about 42 GFLOP counting the convolutions
+// only. bench/conv_run.sh runs it beside the same network in PyTorch
+// (bench/unet_torch.py), and BENCHMARKS.md has the table. On a 2-core
+// Intel Xeon with AVX-512 (Go 1.26.8, December 2026) a forward pass took
+// 34 ms at 128×128 and 0.27 s at 360×360, about 155 GFLOP/s, with no
+// allocations.
 //
 // # Next steps
 //
-// TODO: training by denoising score matching, the DeepMass command with
-// default weights, and score-based posterior samplers are planned for this
-// package. None of them exists yet.
+// Package deepmass trains and applies the DeepMass estimator with this
+// network. TODO: training by denoising score matching and score-based
+// posterior samplers are planned for this package.
 package score

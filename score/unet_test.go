@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/skyinv/skyinv/nn"
@@ -273,6 +274,40 @@ func TestUNetNoAllocations(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(20, step); allocs != 0 {
 		t.Errorf("Forward and Backward allocate %v times per step after warm-up", allocs)
+	}
+}
+
+// TestUNetNoMemoryGrowth runs 1,000 forward passes and checks that the
+// heap holds no more after them than after the first.
+func TestUNetNoMemoryGrowth(t *testing.T) {
+	const passes = 1000
+	rng := rand.New(rand.NewPCG(21, 22))
+	u := score.NewUNet(tinyConfig, rng)
+	in := randomTensor(rng, 1, 2, 16, 16)
+	out := nn.NewTensor(1, 1, 16, 16)
+	sigma := []float32{0.5}
+	if err := u.Forward(out, in, sigma); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range passes {
+		if err := u.Forward(out, in, sigma); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	mallocs := after.Mallocs - before.Mallocs
+	growth := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d passes: %d heap objects allocated, live heap %+d bytes", passes, mallocs, growth)
+	// The runtime and the test framework allocate a little on their own.
+	if mallocs > 100 {
+		t.Errorf("%d passes allocated %d heap objects, want none", passes, mallocs)
+	}
+	if growth > 64<<10 {
+		t.Errorf("live heap grew by %d bytes over %d passes", growth, passes)
 	}
 }
 

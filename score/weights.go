@@ -196,6 +196,17 @@ func LoadWeights(path string) (*UNet, Meta, error) {
 	return net, meta, err
 }
 
+// ReadWeights reads weights written by SaveWeights from r, which holds
+// size bytes, such as a file embedded in a program. name identifies the
+// source in errors. It checks the data as LoadWeights does.
+func ReadWeights(r io.Reader, size int64, name string) (*UNet, Meta, error) {
+	net, _, meta, err := decode(bufio.NewReader(r), size, false)
+	if err != nil {
+		return nil, Meta{}, fmt.Errorf("loading %s: %w", name, err)
+	}
+	return net, meta, nil
+}
+
 // LoadCheckpoint reads a file written by SaveCheckpoint and returns the
 // network, an Adam optimiser over its parameters with the saved
 // configuration and state, and the Meta. It returns an error wrapping
