@@ -46,6 +46,11 @@ func NewGaussian(power []float64, nx, ny int) (*Gaussian, error) {
 // Size returns the grid size.
 func (g *Gaussian) Size() (nx, ny int) { return g.nx, g.ny }
 
+// SetWorkers sets the number of goroutines of each transform (see
+// fft.Plan2D.SetWorkers), for example 1 when the caller runs several priors
+// at once.
+func (g *Gaussian) SetWorkers(n int) { g.plan.SetWorkers(n) }
+
 // LogDensity returns −½ Σ_k |κ̂_k|²/P_k over the modes with P_k > 0: the
 // log-density of kappa up to its normalisation constant.
 func (g *Gaussian) LogDensity(kappa []float64) float64 {

@@ -1,0 +1,488 @@
+package sampling
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+
+	"github.com/skyinv/skyinv/fft"
+	"github.com/skyinv/skyinv/internal/parallel"
+)
+
+type parallelGroup = parallel.Group
+
+func defaultWorkers(n int) int {
+	if n < 1 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
+// Config sets an annealed Langevin run.
+type Config struct {
+	// NX and NY are the map size.
+	NX, NY int
+
+	// Chains is the number of independent chains.
+	Chains int
+
+	// SigmaMax and SigmaMin bound the geometric ladder of Levels noise
+	// levels, from SigmaMax down to SigmaMin, in the units of the maps.
+	SigmaMax, SigmaMin float64
+	Levels             int
+
+	// Steps is the number of Langevin steps at each level, and FinalSteps
+	// the number at the last level (0 means Steps).
+	Steps, FinalSteps int
+
+	// StepSize is ε, the step of the preconditioned dynamics, the same at
+	// every level (see Sample).
+	StepSize float64
+
+	// Power, unless nil, is the prior's variance of each unnormalised FFT
+	// coefficient (as powerspec.PowerMap gives it), and the
+	// preconditioner at level σ is that prior's covariance at that level,
+	// S + σ² I. Nil gives σ² I, the step rule of Song and Ermon.
+	Power []float64
+
+	// Keep is the number of states each chain returns from the last
+	// level, one every Thin steps, ending with the last step. Zero means 1.
+	Keep, Thin int
+
+	// Denoise applies Tweedie's formula to each returned state,
+	// x + σ² ∇ log p_σ(x | y) at the last level σ = SigmaMin: the
+	// posterior mean given the noisy state, which removes the noise of
+	// that level.
+	Denoise bool
+
+	// Seed selects the random numbers: chain c draws from the PCG stream
+	// (Seed, c) of math/rand/v2, so a chain's path does not depend on the
+	// number of chains or workers.
+	Seed uint64
+
+	// Workers is the number of goroutines for the chains; 0 means
+	// GOMAXPROCS.
+	Workers int
+
+	// Progress, unless nil, is called after each level.
+	Progress func(Progress)
+}
+
+// Progress reports the end of one noise level.
+type Progress struct {
+	Level, Levels int
+	Sigma         float64
+
+	// Residual is the root mean square over chains and pixels of the
+	// likelihood's normalised residual (y − A x)/√(N + σ²) over the data
+	// with finite noise, at the end of the level. Near 1 at the last
+	// level, the chains fit the data to the noise.
+	Residual float64
+}
+
+// Result holds the states that a run returns.
+type Result struct {
+	// Samples[c][k] is state k of chain c, NX·NY values.
+	Samples [][][]float64
+
+	// Mean and Std are the mean and standard deviation over all samples,
+	// per pixel.
+	Mean, Std []float64
+
+	// RHat is the split R̂ of Gelman et al. (Bayesian Data Analysis, 3rd
+	// edition, 2013, section 11.4) per pixel, over the Keep states of each
+	// chain split in halves; NaN unless Keep ≥ 4 and Chains ≥ 1.
+	RHat []float64
+
+	// Levels reports each level, as Progress did.
+	Levels []Progress
+}
+
+func (c *Config) check(prior Prior, like *Likelihood) error {
+	switch {
+	case prior == nil || like == nil:
+		return errors.New("sampling: a prior and a likelihood are needed")
+	case c.NX < 1 || c.NY < 1 || like.Size() != c.NX*c.NY:
+		return fmt.Errorf("sampling: map size %d × %d does not match the likelihood's %d values", c.NX, c.NY, like.Size())
+	case c.Chains < 1:
+		return fmt.Errorf("sampling: %d chains: at least 1 is needed", c.Chains)
+	case !(c.SigmaMin > 0) || !(c.SigmaMax >= c.SigmaMin) || math.IsInf(c.SigmaMax, 0):
+		return fmt.Errorf("sampling: noise levels from %v to %v: need 0 < SigmaMin ≤ SigmaMax", c.SigmaMax, c.SigmaMin)
+	case c.Levels < 1 || c.Steps < 1 || c.FinalSteps < 0:
+		return fmt.Errorf("sampling: %d levels of %d steps (%d at the last): need at least 1 of each", c.Levels, c.Steps, c.FinalSteps)
+	case !(c.StepSize > 0) || math.IsInf(c.StepSize, 0):
+		return fmt.Errorf("sampling: step size %v: it must be positive", c.StepSize)
+	case c.Power != nil && len(c.Power) != c.NX*c.NY:
+		return fmt.Errorf("sampling: preconditioner power of %d values for a %d × %d map", len(c.Power), c.NX, c.NY)
+	case c.Keep < 0 || c.Thin < 0:
+		return fmt.Errorf("sampling: Keep %d and Thin %d must not be negative", c.Keep, c.Thin)
+	}
+	final := c.FinalSteps
+	if final == 0 {
+		final = c.Steps
+	}
+	keep, thin := max(c.Keep, 1), max(c.Thin, 1)
+	if (keep-1)*thin >= final {
+		return fmt.Errorf("sampling: %d states %d steps apart do not fit in the %d steps of the last level", keep, thin, final)
+	}
+	for i, p := range c.Power {
+		if !(p >= 0) || math.IsInf(p, 0) {
+			return fmt.Errorf("sampling: preconditioner power %v at Fourier index %d: it must be finite and non-negative", p, i)
+		}
+	}
+	return nil
+}
+
+// Sigmas returns the noise levels of cfg, from SigmaMax down to SigmaMin.
+func (c *Config) Sigmas() []float64 {
+	s := make([]float64, c.Levels)
+	for i := range s {
+		if c.Levels == 1 {
+			s[i] = c.SigmaMin
+			continue
+		}
+		s[i] = c.SigmaMax * math.Pow(c.SigmaMin/c.SigmaMax, float64(i)/float64(c.Levels-1))
+	}
+	return s
+}
+
+// Sample draws posterior samples by annealed Langevin dynamics (Song and
+// Ermon, "Generative Modeling by Estimating Gradients of the Data
+// Distribution", NeurIPS 2019, Algorithm 1), preconditioned. At each
+// level σ of the ladder it takes steps
+//
+//	x ← x + (ε/2) M_σ s(x) + √ε M_σ^½ z,   z ~ N(0, I),
+//
+// with s = ∇ log p_σ(x) + ∇ log p_σ(y | x) the prior's score plus the
+// likelihood's annealed score, and M_σ = S + σ² I, diagonal in Fourier
+// space, the prior's covariance at level σ (σ² I without Config.Power).
+// Where σ² dominates S this is Song and Ermon's step α = ε σ², and where the
+// prior dominates it takes steps matched to the prior's scale at every
+// wavelength. Chains start from N(0, M_σ) at the first level.
+func Sample(prior Prior, like *Likelihood, cfg Config) (*Result, error) {
+	if err := cfg.check(prior, like); err != nil {
+		return nil, err
+	}
+	workers := min(defaultWorkers(cfg.Workers), len(like.ops))
+	final := cfg.FinalSteps
+	if final == 0 {
+		final = cfg.Steps
+	}
+	keep, thin := max(cfg.Keep, 1), max(cfg.Thin, 1)
+	n := cfg.NX * cfg.NY
+
+	r := &run{cfg: cfg, prior: prior, like: like, workers: workers, n: n}
+	r.x = make([][]float64, cfg.Chains)
+	r.score = make([][]float64, cfg.Chains)
+	r.rngs = make([]*rand.Rand, cfg.Chains)
+	r.resid = make([]float64, cfg.Chains)
+	for c := range r.x {
+		r.x[c] = make([]float64, n)
+		r.score[c] = make([]float64, n)
+		r.rngs[c] = rand.New(rand.NewPCG(cfg.Seed, uint64(c)))
+	}
+	r.plans = make([]*fft.Plan2D, workers)
+	r.bufA = make([][]complex128, workers)
+	r.bufB = make([][]complex128, workers)
+	r.lik = make([][]float64, workers)
+	for w := range workers {
+		r.plans[w] = fft.NewPlan2D(cfg.NX, cfg.NY)
+		r.plans[w].SetWorkers(1)
+		r.bufA[w] = make([]complex128, n)
+		r.bufB[w] = make([]complex128, n)
+		r.lik[w] = make([]float64, n)
+	}
+	r.m = make([]float64, n)
+
+	res := &Result{Samples: make([][][]float64, cfg.Chains)}
+	sigmas := cfg.Sigmas()
+	for level, sigma := range sigmas {
+		r.setLevel(sigma)
+		if level == 0 {
+			r.phase = phaseInit
+			r.group.For(workers, workers, r)
+		}
+		steps := cfg.Steps
+		if level == len(sigmas)-1 {
+			steps = final
+		}
+		for step := range steps {
+			if err := r.step(); err != nil {
+				return nil, err
+			}
+			if level == len(sigmas)-1 && (steps-1-step)%thin == 0 && (steps-1-step)/thin < keep {
+				if err := r.collect(res); err != nil {
+					return nil, err
+				}
+			}
+		}
+		p := Progress{Level: level + 1, Levels: len(sigmas), Sigma: sigma, Residual: r.residual()}
+		res.Levels = append(res.Levels, p)
+		if cfg.Progress != nil {
+			cfg.Progress(p)
+		}
+	}
+	res.summarise(n)
+	return res, nil
+}
+
+// Phases of a run's parallel loop.
+const (
+	phaseInit = iota
+	phaseLikelihood
+	phaseMove
+	phaseResidual
+)
+
+// run is the state of Sample: the chains, their buffers and the loop body.
+type run struct {
+	cfg     Config
+	prior   Prior
+	like    *Likelihood
+	workers int
+	n       int
+
+	x, score [][]float64
+	rngs     []*rand.Rand
+	resid    []float64
+
+	plans      []*fft.Plan2D
+	bufA, bufB [][]complex128
+	lik        [][]float64
+
+	sigma float64
+	m     []float64 // the preconditioner's variance per coefficient, pixel units
+	phase int
+	group parallel.Group
+}
+
+// setLevel sets σ and the preconditioner of a level.
+func (r *run) setLevel(sigma float64) {
+	r.sigma = sigma
+	s2 := sigma * sigma
+	for i := range r.m {
+		r.m[i] = s2
+		if r.cfg.Power != nil {
+			r.m[i] += r.cfg.Power[i] / float64(r.n)
+		}
+	}
+}
+
+// step moves every chain once.
+func (r *run) step() error {
+	if err := r.prior.Score(r.score, r.x, r.sigma); err != nil {
+		return fmt.Errorf("sampling: prior score at σ = %g: %w", r.sigma, err)
+	}
+	r.phase = phaseMove
+	r.group.For(r.workers, r.workers, r)
+	return nil
+}
+
+// Run does the current phase for the chains of workers lo to hi−1.
+func (r *run) Run(lo, hi int) {
+	for w := lo; w < hi; w++ {
+		for c := w; c < len(r.x); c += r.workers {
+			switch r.phase {
+			case phaseInit:
+				r.initChain(w, c)
+			case phaseMove:
+				r.move(w, c)
+			case phaseResidual:
+				r.resid[c] = r.chainResidual(w, c)
+			case phaseLikelihood:
+				r.like.score(w, r.lik[w], r.x[c], r.sigma)
+				for i, v := range r.lik[w] {
+					r.score[c][i] += v
+				}
+			}
+		}
+	}
+}
+
+// initChain draws chain c from N(0, M_σ).
+func (r *run) initChain(w, c int) {
+	a := r.bufA[w]
+	rng := r.rngs[c]
+	for i := range a {
+		a[i] = complex(rng.NormFloat64(), 0)
+	}
+	r.plans[w].Forward(a, a)
+	for i := range a {
+		a[i] *= complex(math.Sqrt(r.m[i])/float64(r.n), 0)
+	}
+	r.plans[w].Inverse(a, a)
+	for i, v := range a {
+		r.x[c][i] = real(v)
+	}
+}
+
+// move takes one Langevin step of chain c, whose prior score is in
+// r.score[c].
+func (r *run) move(w, c int) {
+	x, s := r.x[c], r.score[c]
+	r.like.score(w, r.lik[w], x, r.sigma)
+	eps := r.cfg.StepSize
+	a, b := r.bufA[w], r.bufB[w]
+	rng := r.rngs[c]
+	half := eps / 2
+	for i := range a {
+		a[i] = complex(half*(s[i]+r.lik[w][i]), 0)
+		b[i] = complex(rng.NormFloat64(), 0)
+	}
+	r.plans[w].Forward(a, a)
+	r.plans[w].Forward(b, b)
+	root := math.Sqrt(eps)
+	for i := range a {
+		m := r.m[i]
+		a[i] = a[i]*complex(m, 0) + b[i]*complex(root*math.Sqrt(m), 0)
+	}
+	// The inverse transform is unnormalised: divide by n.
+	r.plans[w].Inverse(a, a)
+	inv := 1 / float64(r.n)
+	for i, v := range a {
+		x[i] += real(v) * inv
+	}
+}
+
+// chainResidual returns the sum of squared normalised residuals of chain c
+// over the data with finite noise.
+func (r *run) chainResidual(w, c int) float64 {
+	l := r.like
+	d := l.work[w]
+	l.ops[w].Apply(d, r.x[c])
+	s2 := r.sigma * r.sigma
+	var sum float64
+	for i, v := range l.noiseVar {
+		if math.IsInf(v, 1) {
+			continue
+		}
+		e := l.data[i] - d[i]
+		sum += e * e / (v + s2)
+	}
+	return sum
+}
+
+// residual returns the root mean square normalised residual over chains and
+// data.
+func (r *run) residual() float64 {
+	r.phase = phaseResidual
+	r.group.For(r.workers, r.workers, r)
+	observed := 0
+	for _, v := range r.like.noiseVar {
+		if !math.IsInf(v, 1) {
+			observed++
+		}
+	}
+	var sum float64
+	for _, v := range r.resid {
+		sum += v
+	}
+	return math.Sqrt(sum / float64(observed*len(r.resid)))
+}
+
+// collect appends the current states to the result, denoised if asked.
+func (r *run) collect(res *Result) error {
+	if r.cfg.Denoise {
+		if err := r.prior.Score(r.score, r.x, r.sigma); err != nil {
+			return fmt.Errorf("sampling: prior score at σ = %g: %w", r.sigma, err)
+		}
+		r.phase = phaseLikelihood
+		r.group.For(r.workers, r.workers, r)
+	}
+	s2 := r.sigma * r.sigma
+	for c, x := range r.x {
+		state := make([]float64, len(x))
+		copy(state, x)
+		if r.cfg.Denoise {
+			for i, s := range r.score[c] {
+				state[i] += s2 * s
+			}
+		}
+		res.Samples[c] = append(res.Samples[c], state)
+	}
+	return nil
+}
+
+// summarise computes the mean, standard deviation and split R̂ per pixel.
+func (res *Result) summarise(n int) {
+	res.Mean = make([]float64, n)
+	res.Std = make([]float64, n)
+	res.RHat = make([]float64, n)
+	count := 0
+	for _, chain := range res.Samples {
+		for _, s := range chain {
+			for i, v := range s {
+				res.Mean[i] += v
+			}
+			count++
+		}
+	}
+	for i := range res.Mean {
+		res.Mean[i] /= float64(count)
+	}
+	for _, chain := range res.Samples {
+		for _, s := range chain {
+			for i, v := range s {
+				d := v - res.Mean[i]
+				res.Std[i] += d * d
+			}
+		}
+	}
+	for i := range res.Std {
+		if count > 1 {
+			res.Std[i] = math.Sqrt(res.Std[i] / float64(count-1))
+		}
+	}
+	keep := len(res.Samples[0])
+	if keep < 4 {
+		for i := range res.RHat {
+			res.RHat[i] = math.NaN()
+		}
+		return
+	}
+	res.splitRHat(keep / 2)
+}
+
+// splitRHat computes R̂ over the halves of length h of every chain.
+func (res *Result) splitRHat(h int) {
+	m := 2 * len(res.Samples)
+	means := make([]float64, m)
+	vars := make([]float64, m)
+	for i := range res.RHat {
+		j := 0
+		for _, chain := range res.Samples {
+			for half := range 2 {
+				seq := chain[half*h : (half+1)*h]
+				var s float64
+				for _, st := range seq {
+					s += st[i]
+				}
+				mu := s / float64(h)
+				var v float64
+				for _, st := range seq {
+					d := st[i] - mu
+					v += d * d
+				}
+				means[j], vars[j] = mu, v/float64(h-1)
+				j++
+			}
+		}
+		var grand, w float64
+		for k := range m {
+			grand += means[k]
+			w += vars[k]
+		}
+		grand /= float64(m)
+		w /= float64(m)
+		var b float64
+		for k := range m {
+			d := means[k] - grand
+			b += d * d
+		}
+		b *= float64(h) / float64(m-1)
+		varPlus := float64(h-1)/float64(h)*w + b/float64(h)
+		res.RHat[i] = math.Sqrt(varPlus / w)
+	}
+}
