@@ -22,6 +22,13 @@ func NewTensor(n, c, h, w int) *Tensor {
 	return &Tensor{N: n, C: c, H: h, W: w, Data: make([]float32, n*c*h*w)}
 }
 
+// Clone returns a copy of t with its own data.
+func (t *Tensor) Clone() *Tensor {
+	c := *t
+	c.Data = append([]float32(nil), t.Data[:t.Len()]...)
+	return &c
+}
+
 // Len returns the number of elements, N·C·H·W.
 func (t *Tensor) Len() int { return t.N * t.C * t.H * t.W }
 

@@ -1,0 +1,327 @@
+package scoreprior
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/skyinv/skyinv/cosmology"
+	"github.com/skyinv/skyinv/nn"
+	"github.com/skyinv/skyinv/sampling"
+	"github.com/skyinv/skyinv/score"
+)
+
+// infoKey is the key of Info in the notes of a weights file.
+const infoKey = "score-prior"
+
+// Info is the description a model stores beside its network weights.
+type Info struct {
+	// PixelArcmin is the pixel size of the training maps; a model applies
+	// to maps of this pixel size only.
+	PixelArcmin float64 `json:"pixel_arcmin"`
+
+	// Ell and Cl are the spectrum of the Gaussian part of the score.
+	Ell []float64 `json:"ell"`
+	Cl  []float64 `json:"cl"`
+
+	// Scale is the factor from convergence to network units, computed on
+	// the training maps' grid.
+	Scale float64 `json:"scale"`
+
+	// SigmaMin and SigmaMax bound the noise levels of training, in
+	// convergence units. The network is not trained outside them.
+	SigmaMin float64 `json:"sigma_min"`
+	SigmaMax float64 `json:"sigma_max"`
+
+	// Size and Shifts describe the training maps.
+	Size   int       `json:"size"`
+	Shifts []float64 `json:"lognormal_shifts"`
+
+	// ValidationLoss is the final loss on held-out batches, and
+	// GaussianLoss that of the Gaussian score alone (a zero network).
+	ValidationLoss float64 `json:"validation_loss"`
+	GaussianLoss   float64 `json:"gaussian_loss"`
+	Seconds        float64 `json:"seconds"`
+}
+
+func (info *Info) check() error {
+	switch {
+	case !(info.PixelArcmin > 0) || math.IsInf(info.PixelArcmin, 0):
+		return fmt.Errorf("invalid pixel size %v arcmin", info.PixelArcmin)
+	case !(info.Scale > 0) || math.IsInf(info.Scale, 0):
+		return fmt.Errorf("invalid scale %v", info.Scale)
+	case !(info.SigmaMin > 0) || !(info.SigmaMax >= info.SigmaMin):
+		return fmt.Errorf("invalid noise range %v to %v", info.SigmaMin, info.SigmaMax)
+	}
+	if _, err := newTable(info.Ell, info.Cl); err != nil {
+		return err
+	}
+	return nil
+}
+
+func newTable(ell, cl []float64) (*cosmology.Table, error) {
+	t, err := cosmology.NewTable(ell, cl)
+	if err != nil {
+		return nil, fmt.Errorf("scoreprior: prior spectrum: %w", err)
+	}
+	return t, nil
+}
+
+// Model is a hybrid score prior: the score of a Gaussian prior with the
+// spectrum of Info, plus a network's residual, as in Remy et al. (2023).
+// At noise level σ, with U the network's output,
+//
+//	∇ log p_σ(x) = s_G(x, σ) + U(x, σ)/σ.
+type Model struct {
+	Net  *score.UNet
+	Info Info
+}
+
+// New returns a model of net and info, or an error if info is invalid or
+// the network does not map one channel to one.
+func New(net *score.UNet, info Info) (*Model, error) {
+	if err := info.check(); err != nil {
+		return nil, fmt.Errorf("scoreprior: %w", err)
+	}
+	if c := net.Config(); c.InChannels != 1 || c.OutChannels != 1 {
+		return nil, fmt.Errorf("scoreprior: the network maps %d channels to %d; a score prior maps 1 to 1", c.InChannels, c.OutChannels)
+	}
+	return &Model{Net: net, Info: info}, nil
+}
+
+// Load reads a model written by Save.
+func Load(path string) (*Model, error) {
+	net, meta, err := score.LoadWeights(path)
+	if err != nil {
+		return nil, fmt.Errorf("scoreprior: %w", err)
+	}
+	return fromMeta(net, meta, path)
+}
+
+// Read reads a model written by Save from data; name identifies it in
+// errors.
+func Read(data []byte, name string) (*Model, error) {
+	net, meta, err := score.ReadWeights(bytes.NewReader(data), int64(len(data)), name)
+	if err != nil {
+		return nil, fmt.Errorf("scoreprior: %w", err)
+	}
+	return fromMeta(net, meta, name)
+}
+
+func fromMeta(net *score.UNet, meta score.Meta, name string) (*Model, error) {
+	text, ok := meta.Notes[infoKey]
+	if !ok {
+		return nil, fmt.Errorf("scoreprior: %s holds U-Net weights but no score-prior description: it is not a score prior model (train one with massmap train-score)", name)
+	}
+	var info Info
+	if err := json.Unmarshal([]byte(text), &info); err != nil {
+		return nil, fmt.Errorf("scoreprior: %s: corrupt score-prior description: %w", name, err)
+	}
+	m, err := New(net, info)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return m, nil
+}
+
+// Save writes the model to path with meta, adding Info to its notes. It
+// never leaves a partial file and replaces an existing one only if
+// overwrite is true.
+func (m *Model) Save(path string, overwrite bool, meta score.Meta) error {
+	text, err := json.Marshal(m.Info)
+	if err != nil {
+		return fmt.Errorf("scoreprior: %w", err)
+	}
+	notes := map[string]string{infoKey: string(text)}
+	for k, v := range meta.Notes {
+		if k != infoKey {
+			notes[k] = v
+		}
+	}
+	meta.Notes = notes
+	return score.SaveWeights(path, overwrite, m.Net, meta)
+}
+
+// Prior returns the model's score on nx × ny maps of the given pixel size
+// for the sampler, with workers goroutines for the Gaussian part (0 means
+// GOMAXPROCS). It returns an error if the pixel size differs from the
+// model's by more than 0.1% or the network cannot take the size.
+func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, error) {
+	if math.Abs(pixelArcmin/m.Info.PixelArcmin-1) > 1e-3 {
+		return nil, fmt.Errorf("scoreprior: the map has %g-arcmin pixels but the model was trained on %g-arcmin pixels", pixelArcmin, m.Info.PixelArcmin)
+	}
+	if err := m.Net.Check(ny, nx); err != nil {
+		return nil, fmt.Errorf("scoreprior: %w", err)
+	}
+	power, err := powerMap(m.Info.Ell, m.Info.Cl, nx, ny, pixelArcmin)
+	if err != nil {
+		return nil, err
+	}
+	g, err := sampling.NewGaussianPrior(power, nx, ny, workers)
+	if err != nil {
+		return nil, err
+	}
+	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny}, nil
+}
+
+// Prior is a Model's score on one grid, a sampling.Prior. It runs the
+// network on all chains as one batch. It is not safe for concurrent use.
+type Prior struct {
+	model  *Model
+	gauss  *sampling.GaussianPrior
+	power  []float64
+	nx, ny int
+
+	in, out *nn.Tensor
+	sigma   []float32
+}
+
+var _ sampling.Prior = (*Prior)(nil)
+
+// Power returns the power map of the Gaussian part, for the sampler's
+// preconditioner.
+func (p *Prior) Power() []float64 { return p.power }
+
+// Score writes s_G(x[c], σ) + U(x[c], σ)/σ into dst[c] for every chain.
+func (p *Prior) Score(dst, x [][]float64, sigma float64) error {
+	if err := p.gauss.Score(dst, x, sigma); err != nil {
+		return err
+	}
+	if !(sigma > 0) {
+		return fmt.Errorf("scoreprior: noise level %v: the network needs σ > 0", sigma)
+	}
+	chains := len(x)
+	if p.in == nil || p.in.N != chains {
+		p.in = nn.NewTensor(chains, 1, p.ny, p.nx)
+		p.out = nn.NewTensor(chains, 1, p.ny, p.nx)
+		p.sigma = make([]float32, chains)
+	}
+	info := p.model.Info
+	c := inputScale(info.Scale, sigma)
+	for k, xs := range x {
+		plane := p.in.Plane(k, 0)
+		for i, v := range xs {
+			plane[i] = float32(c * v)
+		}
+		p.sigma[k] = conditioning(info.Scale, sigma)
+	}
+	if err := p.model.Net.Forward(p.out, p.in, p.sigma); err != nil {
+		return fmt.Errorf("scoreprior: %w", err)
+	}
+	inv := 1 / sigma
+	for k := range x {
+		for i, u := range p.out.Plane(k, 0) {
+			dst[k][i] += float64(u) * inv
+		}
+	}
+	return nil
+}
+
+// TrainConfig sets a training run.
+type TrainConfig struct {
+	Pairs PairsConfig
+	Net   score.UNetConfig // InChannels and OutChannels are set to 1
+	Steps int
+	Adam  score.AdamConfig
+	Seed  uint64
+
+	// ValidationBatches is the number of held-out batches, drawn with
+	// other seeds; ValidateEvery is the number of steps between
+	// validations (0: after the last only).
+	ValidationBatches, ValidateEvery int
+
+	Progress func(score.Progress)
+
+	// Baseline, unless nil, is called before the first step with the
+	// validation loss of the Gaussian score alone.
+	Baseline func(gaussianLoss float64)
+}
+
+// validationStream is XORed into the seed of the held-out batches.
+const validationStream = 0x6a09e667f3bcc909
+
+// Train fits a hybrid score prior by denoising score matching on the
+// batches of cfg.Pairs. The network starts with a zero last layer, so the
+// untrained prior is the Gaussian one. It returns the model and the
+// validation losses of the Gaussian score alone and of the trained model.
+func Train(cfg TrainConfig) (*Model, error) {
+	start := time.Now()
+	pairs, err := NewPairs(cfg.Pairs)
+	if err != nil {
+		return nil, err
+	}
+	valCfg := cfg.Pairs
+	valCfg.Seed ^= validationStream
+	val, err := NewPairs(valCfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ValidationBatches < 1 {
+		return nil, fmt.Errorf("scoreprior: %d validation batches: at least 1 is needed", cfg.ValidationBatches)
+	}
+
+	netCfg := cfg.Net
+	netCfg.InChannels, netCfg.OutChannels = 1, 1
+	net := score.NewUNet(netCfg, rand.New(rand.NewPCG(cfg.Seed, 0)))
+	if err := net.Check(cfg.Pairs.Size, cfg.Pairs.Size); err != nil {
+		return nil, fmt.Errorf("scoreprior: training maps: %w", err)
+	}
+	for _, p := range net.Parameters() {
+		if p.Name == "final.conv.weight" || p.Name == "final.conv.bias" {
+			clear(p.Value)
+		}
+	}
+	opt := score.NewAdam(net.Parameters(), cfg.Adam)
+
+	// Held-out batches, kept as copies since Batch reuses its tensors.
+	type heldOut struct {
+		in, target *nn.Tensor
+		sigma      []float32
+	}
+	held := make([]heldOut, cfg.ValidationBatches)
+	var gaussLoss float64
+	for i := range held {
+		in, target, sigma := val.Batch(i)
+		held[i] = heldOut{in.Clone(), target.Clone(), append([]float32(nil), sigma...)}
+		gaussLoss += score.MeanSquaredError(nil, nn.NewTensor(target.N, 1, target.H, target.W), target)
+	}
+	gaussLoss /= float64(len(held))
+	if cfg.Baseline != nil {
+		cfg.Baseline(gaussLoss)
+	}
+	out := nn.NewTensor(cfg.Pairs.Batch, 1, cfg.Pairs.Size, cfg.Pairs.Size)
+	validate := func() float64 {
+		var sum float64
+		for _, h := range held {
+			if err := net.Forward(out, h.in, h.sigma); err != nil {
+				return math.NaN()
+			}
+			sum += score.MeanSquaredError(nil, out, h.target)
+		}
+		return sum / float64(len(held))
+	}
+	last := math.NaN()
+	err = score.Train(net, pairs.Batch, opt, score.TrainConfig{
+		Steps: cfg.Steps, Validate: validate, ValidateEvery: cfg.ValidateEvery,
+		Progress: func(p score.Progress) {
+			if !math.IsNaN(p.Validation) {
+				last = p.Validation
+			}
+			if cfg.Progress != nil {
+				cfg.Progress(p)
+			}
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scoreprior: %w", err)
+	}
+	pc := pairs.cfg
+	return New(net, Info{
+		PixelArcmin: pc.PixelArcmin, Ell: pc.Ell, Cl: pc.Cl, Scale: pairs.Scale(),
+		SigmaMin: pc.SigmaMin, SigmaMax: pc.SigmaMax, Size: pc.Size, Shifts: pc.Shifts,
+		ValidationLoss: last, GaussianLoss: gaussLoss, Seconds: time.Since(start).Seconds(),
+	})
+}

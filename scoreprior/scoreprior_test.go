@@ -1,0 +1,174 @@
+package scoreprior_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/skyinv/skyinv/powerspec"
+	"github.com/skyinv/skyinv/sampling"
+	"github.com/skyinv/skyinv/score"
+	"github.com/skyinv/skyinv/scoreprior"
+)
+
+func spectrum() (ell, cl []float64) {
+	for i := range 30 {
+		l := 10 * math.Pow(10, float64(i)/7)
+		ell = append(ell, l)
+		cl = append(cl, 1e-9*math.Pow(l/1000, -1.2))
+	}
+	return ell, cl
+}
+
+func pairsConfig(shifts ...float64) scoreprior.PairsConfig {
+	ell, cl := spectrum()
+	return scoreprior.PairsConfig{Size: 16, PixelArcmin: 2, Ell: ell, Cl: cl, Shifts: shifts,
+		SigmaMin: 1e-3, SigmaMax: 0.2, Batch: 8, Seed: 4}
+}
+
+// TestGaussianTargets checks the targets' units on Gaussian fields, for
+// which the Gaussian score is the true one. The mean squared target is
+// then the denoising error of the exact posterior mean: the mean over
+// Fourier modes of p/(p + σ²), with p the variance of a mode in pixel
+// units.
+func TestGaussianTargets(t *testing.T) {
+	cfg := pairsConfig(0)
+	pairs, err := scoreprior.NewPairs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ell, cl := spectrum()
+	table := func(l float64) float64 { // log-log interpolation is exact for a power law
+		i := 0
+		for i < len(ell)-2 && ell[i+1] < l {
+			i++
+		}
+		u := math.Log(l/ell[i]) / math.Log(ell[i+1]/ell[i])
+		return math.Exp(math.Log(cl[i]) + u*math.Log(cl[i+1]/cl[i]))
+	}
+	n := cfg.Size * cfg.Size
+	power := powerspec.PowerMap(table, cfg.Size, cfg.Size, cfg.PixelArcmin/60*math.Pi/180)
+	var got, want float64
+	const batches = 200
+	for i := range batches {
+		_, target, sigma := pairs.Batch(i)
+		for b := range target.N {
+			s := math.Exp(float64(sigma[b])) / pairs.Scale()
+			var w float64
+			for _, p := range power {
+				w += (p / float64(n)) / (p/float64(n) + s*s)
+			}
+			want += w / float64(n)
+			for _, v := range target.Plane(b, 0) {
+				got += float64(v) * float64(v) / float64(n)
+			}
+		}
+	}
+	got /= batches * 8
+	want /= batches * 8
+	t.Logf("mean squared target %.4f, Gaussian expectation %.4f", got, want)
+	if math.Abs(got/want-1) > 0.03 {
+		t.Errorf("mean squared target %.4f, want %.4f within 3%%", got, want)
+	}
+}
+
+func TestPairsReproducible(t *testing.T) {
+	a, _ := scoreprior.NewPairs(pairsConfig(0, 0.02))
+	b, _ := scoreprior.NewPairs(pairsConfig(0, 0.02))
+	for _, i := range []int{5, 2, 5} {
+		ia, ta, sa := a.Batch(i)
+		ina, tga := slices.Clone(ia.Data), slices.Clone(ta.Data)
+		ib, tb, sb := b.Batch(i)
+		if !slices.Equal(ina, ib.Data) || !slices.Equal(tga, tb.Data) || !slices.Equal(sa, sb) {
+			t.Errorf("batch %d differs between two sources of one configuration", i)
+		}
+	}
+}
+
+func TestTrainLearnsLognormalResidual(t *testing.T) {
+	adam := score.DefaultAdamConfig()
+	adam.LearningRate = 3e-3
+	m, err := scoreprior.Train(scoreprior.TrainConfig{
+		Pairs: pairsConfig(0.01), Net: score.UNetConfig{Depth: 2, BaseChannels: 8},
+		Steps: 200, Adam: adam, Seed: 1, ValidationBatches: 4, ValidateEvery: 100,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("validation loss %.4f, Gaussian score alone %.4f", m.Info.ValidationLoss, m.Info.GaussianLoss)
+	if !(m.Info.ValidationLoss < 0.97*m.Info.GaussianLoss) {
+		t.Errorf("validation loss %.4f is not 3%% below the Gaussian score's %.4f", m.Info.ValidationLoss, m.Info.GaussianLoss)
+	}
+
+	// Round trip through a file.
+	path := filepath.Join(t.TempDir(), "prior.skyunet")
+	if err := m.Save(path, false, score.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := scoreprior.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Info.Scale != m.Info.Scale || back.Info.SigmaMax != 0.2 {
+		t.Errorf("loaded info %+v differs from %+v", back.Info, m.Info)
+	}
+	if _, err := scoreprior.Load(path + ".missing"); err == nil {
+		t.Error("loading a missing file gave no error")
+	}
+	plain := filepath.Join(t.TempDir(), "plain.skyunet")
+	if err := score.SaveWeights(plain, false, m.Net, score.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scoreprior.Load(plain); err == nil || !strings.Contains(err.Error(), "not a score prior model") {
+		t.Errorf("plain weights: error %v", err)
+	}
+	if _, err := back.Prior(16, 16, 1, 1); err == nil || !strings.Contains(err.Error(), "2-arcmin") {
+		t.Errorf("wrong pixel size: error %v", err)
+	}
+	if _, err := back.Prior(18, 18, 2, 1); err == nil {
+		t.Error("a size the network cannot take gave no error")
+	}
+}
+
+// TestUntrainedPriorIsGaussian checks that a zero network leaves the
+// Gaussian score, on a grid larger than the training maps.
+func TestUntrainedPriorIsGaussian(t *testing.T) {
+	m, err := scoreprior.Train(scoreprior.TrainConfig{
+		Pairs: pairsConfig(0), Net: score.UNetConfig{Depth: 2, BaseChannels: 4},
+		Steps: 0, Adam: score.DefaultAdamConfig(), ValidationBatches: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prior, err := m.Prior(32, 24, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gauss, err := sampling.NewGaussianPrior(prior.Power(), 32, 24, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := [][]float64{make([]float64, 32*24), make([]float64, 32*24)}
+	for _, xs := range x {
+		for i := range xs {
+			xs[i] = 0.02 * rng.NormFloat64()
+		}
+	}
+	got := [][]float64{make([]float64, 32*24), make([]float64, 32*24)}
+	want := [][]float64{make([]float64, 32*24), make([]float64, 32*24)}
+	if err := prior.Score(got, x, 0.01); err != nil {
+		t.Fatal(err)
+	}
+	if err := gauss.Score(want, x, 0.01); err != nil {
+		t.Fatal(err)
+	}
+	for c := range got {
+		if !slices.Equal(got[c], want[c]) {
+			t.Errorf("chain %d: the untrained prior's score differs from the Gaussian score", c)
+		}
+	}
+}
