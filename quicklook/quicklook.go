@@ -2,6 +2,8 @@ package quicklook
 
 import (
 	"fmt"
+	"image"
+	"image/draw"
 	"image/png"
 	"io"
 	"math"
@@ -76,20 +78,35 @@ const maxMapPixels = 16384
 // invalid, or when the colour range is wider than the largest float64. A
 // constant or fully masked map is drawn without error.
 func Encode(w io.Writer, data []float64, nx, ny int, opt Options) error {
+	img, err := Render(data, nx, ny, opt)
+	if err != nil {
+		return err
+	}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(w, img); err != nil {
+		return fmt.Errorf("quicklook: writing PNG: %w", err)
+	}
+	return nil
+}
+
+// Render draws the figure that Encode writes and returns it as an image,
+// for callers that compose several figures (see EncodePanel). It returns
+// the errors that Encode returns, except those of writing.
+func Render(data []float64, nx, ny int, opt Options) (*image.RGBA, error) {
 	if nx <= 0 || ny <= 0 || nx > maxMapPixels || ny > maxMapPixels {
-		return fmt.Errorf("quicklook: map size %d×%d is invalid: each side must be between 1 and %d pixels", nx, ny, maxMapPixels)
+		return nil, fmt.Errorf("quicklook: map size %d×%d is invalid: each side must be between 1 and %d pixels", nx, ny, maxMapPixels)
 	}
 	if len(data) != nx*ny {
-		return fmt.Errorf("quicklook: len(data) = %d, but a %d×%d map has %d pixels", len(data), nx, ny, nx*ny)
+		return nil, fmt.Errorf("quicklook: len(data) = %d, but a %d×%d map has %d pixels", len(data), nx, ny, nx*ny)
 	}
 	mask := opt.Mask
 	if len(mask) == 0 {
 		mask = nil
 	} else if len(mask) != nx*ny {
-		return fmt.Errorf("quicklook: len(Mask) = %d, but a %d×%d map has %d pixels", len(mask), nx, ny, nx*ny)
+		return nil, fmt.Errorf("quicklook: len(Mask) = %d, but a %d×%d map has %d pixels", len(mask), nx, ny, nx*ny)
 	}
 	if p := opt.PixelArcmin; p < 0 || math.IsNaN(p) || math.IsInf(p, 0) {
-		return fmt.Errorf("quicklook: PixelArcmin = %g is invalid: pass the positive pixel size, or zero for pixel axes", p)
+		return nil, fmt.Errorf("quicklook: PixelArcmin = %g is invalid: pass the positive pixel size, or zero for pixel axes", p)
 	}
 
 	name := opt.Colormap
@@ -101,38 +118,34 @@ func Encode(w io.Writer, data []float64, nx, ny int, opt Options) error {
 	}
 	cmap, err := lookupColormap(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	scale := opt.Scale
 	switch {
 	case scale < 0:
-		return fmt.Errorf("quicklook: Scale = %d is invalid: use a positive factor, or zero to choose one", scale)
+		return nil, fmt.Errorf("quicklook: Scale = %d is invalid: use a positive factor, or zero to choose one", scale)
 	case scale == 0:
 		scale = autoScale(nx, ny)
 	case nx*scale > maxMapPixels || ny*scale > maxMapPixels:
-		return fmt.Errorf("quicklook: Scale = %d makes the %d×%d map %d×%d pixels, more than %d on a side", scale, nx, ny, nx*scale, ny*scale, maxMapPixels)
+		return nil, fmt.Errorf("quicklook: Scale = %d makes the %d×%d map %d×%d pixels, more than %d on a side", scale, nx, ny, nx*scale, ny*scale, maxMapPixels)
 	}
 
 	rng, err := chooseRange(data, mask, &opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	fs, err := newFaces()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer fs.close()
 
 	fig := newFigure(fs, nx, ny, scale, rng, &opt)
 	fig.draw(data, mask, cmap)
 
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(w, fig.img); err != nil {
-		return fmt.Errorf("quicklook: writing PNG: %w", err)
-	}
-	return nil
+	return fig.img, nil
 }
 
 // autoScale returns the factor described at Options.Scale.
@@ -140,4 +153,31 @@ func autoScale(nx, ny int) int {
 	const minSide, maxSide = 480, 760
 	side := max(nx, ny)
 	return max(1, min((minSide+side-1)/side, maxSide/side))
+}
+
+// EncodePanel writes figures made by Render as one PNG, cols figures to a
+// row, in order, on a white background; cells are as large as the largest
+// figure. It returns an error if there is no figure or cols < 1.
+func EncodePanel(w io.Writer, figures []*image.RGBA, cols int) error {
+	if len(figures) == 0 || cols < 1 {
+		return fmt.Errorf("quicklook: a panel of %d figures in %d columns: need at least one of each", len(figures), cols)
+	}
+	var cw, ch int
+	for _, f := range figures {
+		cw = max(cw, f.Bounds().Dx())
+		ch = max(ch, f.Bounds().Dy())
+	}
+	cols = min(cols, len(figures))
+	rows := (len(figures) + cols - 1) / cols
+	panel := image.NewRGBA(image.Rect(0, 0, cols*cw, rows*ch))
+	draw.Draw(panel, panel.Bounds(), image.White, image.Point{}, draw.Src)
+	for i, f := range figures {
+		at := image.Pt(i%cols*cw, i/cols*ch)
+		draw.Draw(panel, f.Bounds().Sub(f.Bounds().Min).Add(at), f, f.Bounds().Min, draw.Src)
+	}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(w, panel); err != nil {
+		return fmt.Errorf("quicklook: writing PNG: %w", err)
+	}
+	return nil
 }

@@ -455,3 +455,46 @@ func BenchmarkEncode360Scale2(b *testing.B) {
 		}
 	}
 }
+
+func TestEncodePanel(t *testing.T) {
+	a, err := quicklook.Render(make([]float64, 20*10), 20, 10, quicklook.Options{Title: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]float64, 12*12)
+	for i := range data {
+		data[i] = float64(i)
+	}
+	b, err := quicklook.Render(data, 12, 12, quicklook.Options{Title: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := quicklook.EncodePanel(&buf, []*image.RGBA{a, b, a}, 2); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := max(a.Bounds().Dx(), b.Bounds().Dx())
+	ch := max(a.Bounds().Dy(), b.Bounds().Dy())
+	if got := img.Bounds().Size(); got != image.Pt(2*cw, 2*ch) {
+		t.Fatalf("panel is %v, want %dx%d", got, 2*cw, 2*ch)
+	}
+	// Figure b sits in the second cell of the first row, pixel for pixel.
+	for _, p := range []image.Point{{5, 5}, {b.Bounds().Dx() / 2, b.Bounds().Dy() / 2}} {
+		r1, g1, b1, _ := img.At(cw+p.X, p.Y).RGBA()
+		r2, g2, b2, _ := b.At(p.X, p.Y).RGBA()
+		if r1 != r2 || g1 != g2 || b1 != b2 {
+			t.Errorf("pixel %v of figure b differs in the panel", p)
+		}
+	}
+	// The fourth cell is empty: white.
+	if r, g, bl, _ := img.At(cw+cw/2, ch+ch/2).RGBA(); r != 0xffff || g != 0xffff || bl != 0xffff {
+		t.Error("the empty cell is not white")
+	}
+	if err := quicklook.EncodePanel(&buf, nil, 2); err == nil {
+		t.Error("an empty panel gave no error")
+	}
+}
