@@ -176,7 +176,7 @@ func TestGaussianPosteriorExact(t *testing.T) {
 		priorVar += v
 	}
 	priorStd := math.Sqrt(priorVar) / float64(n)
-	const chains = 96
+	const chains = 64
 	res, err := sampling.Sample(prior, like, sampling.Config{
 		NX: p.nx, NY: p.ny, Chains: chains,
 		SigmaMax: 10 * priorStd, SigmaMin: 1e-3 * priorStd, Levels: 8,

@@ -62,6 +62,10 @@ type gridRequest struct {
 	hasCenter   bool
 	ra, dec     float64
 	projection  skymap.Projection
+
+	// multiple, when above 1, rounds the sides of a grid sized to cover
+	// the catalogue up to multiples of it, for a network that needs them.
+	multiple int
 }
 
 // parse validates the grid flags. It reads from fs which flags were set.

@@ -35,6 +35,9 @@ var program = &cli.Program{
 		{Name: "simulate", Summary: "simulate a convergence map (Gaussian or lognormal) and a mock shear catalogue", Run: runSimulate},
 		{Name: "powerspec", Summary: "binned power spectrum of a catalogue's Kaiser-Squires maps or of a FITS map", Run: runPowerspec},
 		{Name: "sparse", Summary: "sparse convergence map (l1 prior on starlet coefficients)", Run: runSparse},
+		{Name: "sample", Summary: "posterior samples, mean, std and quantile maps by annealed Langevin dynamics with a score prior", Run: runSample},
+		{Name: "train-score", Summary: "train a hybrid score prior (Gaussian + U-Net) for posterior sampling", Run: runTrainScore},
+		{Name: "deepmass", Summary: "DeepMass posterior-mean map (Wiener filter + U-Net); deepmass train fits a model", Run: runDeepmass},
 	},
 }
 

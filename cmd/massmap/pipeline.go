@@ -122,6 +122,10 @@ func makeGrid(req gridRequest, cat *catalog.Catalog) (skymap.Grid, error) {
 		}
 		nx = 2*int(math.Ceil(mx+0.5)) + 1
 		ny = 2*int(math.Ceil(my+0.5)) + 1
+		if m := req.multiple; m > 1 {
+			nx = (nx + m - 1) / m * m
+			ny = (ny + m - 1) / m * m
+		}
 		if nx > maxAutoPixels || ny > maxAutoPixels {
 			return skymap.Grid{}, usagef("covering the catalogue with %g-arcmin pixels needs a %d x %d grid: give a larger --pixel-arcmin or set the size with --npix", req.pixelArcmin, nx, ny)
 		}

@@ -1,6 +1,7 @@
 // Package plotloss draws the loss curve of a training run as a PNG: the
 // training loss, smoothed, the validation loss and an optional reference
-// level, against the step, on a logarithmic loss axis.
+// level, against the step. The loss axis is linear, because a training run
+// that improves on a baseline spans much less than a decade.
 package plotloss
 
 import (
@@ -42,9 +43,8 @@ func Encode(w io.Writer, c Curve) error {
 	p.Title.Text = c.Title
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = "loss (mean squared error)"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Legend.Top = true
+	p.Legend.YOffs = -vg.Points(4)
 	p.Add(plotter.NewGrid())
 
 	window := max(1, len(c.Loss)/50)
@@ -108,6 +108,9 @@ func Encode(w io.Writer, c Curve) error {
 		p.Add(l)
 		p.Legend.Add(c.ReferenceLabel, l)
 	}
+
+	// Room above the highest line for the legend.
+	p.Y.Max += 0.15 * (p.Y.Max - p.Y.Min)
 
 	img := vgimg.NewWith(vgimg.UseWH(7*vg.Inch, 5*vg.Inch), vgimg.UseDPI(110))
 	p.Draw(draw.New(img))

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skyinv/skyinv/fits"
+	"github.com/skyinv/skyinv/internal/atomicfile"
+	"github.com/skyinv/skyinv/operators"
+	"github.com/skyinv/skyinv/powerspec"
+	"github.com/skyinv/skyinv/quicklook"
+	"github.com/skyinv/skyinv/sampling"
+	"github.com/skyinv/skyinv/scoreprior"
+	"github.com/skyinv/skyinv/skymap"
+)
+
+const sampleSynopsis = `Usage: massmap sample [--catalog FILE] --out FILE.fits [--png FILE.png] [--model gaussian|FILE] [flags]
+
+Draws posterior samples of the convergence kappa_E by annealed Langevin
+dynamics (Remy et al. 2023, A&A 672, A51): the score of the prior plus the
+score of the Gaussian likelihood of the binned shear, whose noise variance per
+pixel is SHEAR_STD^2 (no data where a pixel has no galaxies), over a geometric
+ladder of noise levels. The prior is a hybrid score model written by massmap
+train-score (--model FILE), or the Gaussian prior of a power spectrum
+(--model gaussian, with --ps or the theory flags). Chains run together,
+batched through the network, each seeded from --seed. Writes SAMPLES (a cube,
+one plane per sample), KAPPA_MEAN, KAPPA_STD, a map per --quantiles entry,
+RHAT (split R-hat over each chain's kept states), NGAL, WEIGHT and SHEAR_STD;
+the PNG shows the mean, the standard deviation and two samples.`
+
+func runSample(args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	fs := newFlagSet("sample", sampleSynopsis, args, stdout, stderr)
+	var in inputFlags
+	var gf gridFlags
+	var out outputFlags
+	var pf priorFlags
+	in.register(fs)
+	gf.register(fs)
+	out.register(fs)
+	pf.register(fs)
+	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), or a score model file from massmap train-score")
+	nsamples := fs.Int("nsamples", 16, "number of samples: each chain keeps nsamples/chains states of its last level, --thin steps apart")
+	chains := fs.Int("chains", 8, "number of chains run together")
+	levels := fs.Int("levels", 10, "number of noise levels")
+	steps := fs.Int("steps", 30, "Langevin steps at each level but the last")
+	finalSteps := fs.Int("final-steps", 300, "Langevin steps at the last level")
+	thin := fs.Int("thin", 20, "steps between the states a chain keeps")
+	stepSize := fs.Float64("step-size", 0.01, "step size epsilon of the preconditioned dynamics")
+	sigmaMax := fs.Float64("sigma-max", 0, "first noise level in convergence units (default: the model's largest, or 10 times the prior's pixel std)")
+	sigmaMin := fs.Float64("sigma-min", 0, "last noise level (default: the model's smallest, or 1e-3 times the prior's pixel std)")
+	quantiles := fs.String("quantiles", "0.16,0.84", "comma-separated quantiles to write as maps (empty for none)")
+	seed := fs.Uint64("seed", 1, "random seed: chain c draws from the stream (seed, c)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	qs, err := parseQuantiles(*quantiles)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *chains < 1:
+		return usagef("invalid --chains %d: at least 1 chain is needed", *chains)
+	case *nsamples < 1:
+		return usagef("invalid --nsamples %d: at least 1 sample is needed", *nsamples)
+	case *levels < 1 || *steps < 1 || *finalSteps < 1 || *thin < 1:
+		return usagef("--levels, --steps, --final-steps and --thin must be at least 1")
+	case !(*stepSize > 0) || math.IsInf(*stepSize, 0):
+		return usagef("invalid --step-size %v: it must be positive", *stepSize)
+	case *sigmaMax < 0 || *sigmaMin < 0:
+		return usagef("--sigma-max and --sigma-min must not be negative")
+	}
+	keep := (*nsamples + *chains - 1) / *chains
+	if (keep-1)**thin >= *finalSteps {
+		return usagef("%d states per chain, %d steps apart, do not fit in --final-steps %d: raise --final-steps or --chains, or lower --thin", keep, *thin, *finalSteps)
+	}
+	if err := out.check(in.catalog, *modelName); err != nil {
+		return err
+	}
+
+	// The prior's model first: it sets the pixel size.
+	var model *scoreprior.Model
+	if *modelName != "gaussian" {
+		if model, err = scoreprior.Load(*modelName); err != nil {
+			return err
+		}
+		if !setFlags(fs)["pixel-arcmin"] {
+			gf.pixelArcmin = model.Info.PixelArcmin
+		}
+		fmt.Fprintf(stderr, "model: %s (U-Net depth %d, %d base channels; %g-arcmin pixels)\n", *modelName, model.Net.Config().Depth, model.Net.Config().BaseChannels, model.Info.PixelArcmin)
+	}
+	gr, err := gf.parse(fs)
+	if err != nil {
+		return err
+	}
+	if model != nil {
+		gr.multiple = model.Net.Multiple()
+	}
+	b, err := loadAndBin(in, gr, stderr)
+	if err != nil {
+		return err
+	}
+	g, f := b.grid, b.field
+
+	// Prior and likelihood.
+	var prior sampling.Prior
+	var power []float64
+	if model != nil {
+		p, err := model.Prior(g.NX, g.NY, g.PixelArcmin, 0)
+		if err != nil {
+			return usageError{Err: fmt.Errorf("grid of %d x %d pixels of %g arcmin: %w", g.NX, g.NY, g.PixelArcmin, err)}
+		}
+		prior, power = p, p.Power()
+	} else {
+		table, desc, err := pf.spectrum(g)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "prior: Gaussian, %s\n", desc)
+		power = powerspec.PowerMap(table.At, g.NX, g.NY, g.PixelRad())
+		if prior, err = sampling.NewGaussianPrior(power, g.NX, g.NY, 0); err != nil {
+			return err
+		}
+	}
+	n := g.Len()
+	data, noise := make([]float64, 2*n), make([]float64, 2*n)
+	nv := b.noiseVariance()
+	copy(data, f.G1)
+	copy(data[n:], f.G2)
+	copy(noise, nv)
+	copy(noise[n:], nv)
+	for i, v := range noise {
+		if math.IsInf(v, 1) {
+			data[i] = 0
+		}
+	}
+	newOp := func() (operators.Operator, error) {
+		return operators.NewShear(g.NX, g.NY, operators.ShearOptions{EOnly: true})
+	}
+	like, err := sampling.NewLikelihood(newOp, data, noise, 0)
+	if err != nil {
+		return fmt.Errorf("%s: %w", b.cat.Path, err)
+	}
+
+	// The noise ladder.
+	var pvar float64
+	for _, p := range power {
+		pvar += p
+	}
+	priorStd := math.Sqrt(pvar) / float64(n)
+	sMax, sMin := *sigmaMax, *sigmaMin
+	if sMax == 0 {
+		sMax = 10 * priorStd
+		if model != nil {
+			sMax = model.Info.SigmaMax
+		}
+	}
+	if sMin == 0 {
+		sMin = 1e-3 * priorStd
+		if model != nil {
+			sMin = model.Info.SigmaMin
+		}
+	}
+	if !(sMin <= sMax) {
+		return usagef("the noise levels run from --sigma-max %g down to --sigma-min %g: the first must not be below the last", sMax, sMin)
+	}
+
+	t0 := time.Now()
+	fmt.Fprintf(stderr, "sampling: %d chains, %d levels from sigma %.3g to %.3g, %d steps per level and %d at the last, step size %g, %d states per chain\n",
+		*chains, *levels, sMax, sMin, *steps, *finalSteps, *stepSize, keep)
+	res, err := sampling.Sample(prior, like, sampling.Config{
+		NX: g.NX, NY: g.NY, Chains: *chains,
+		SigmaMax: sMax, SigmaMin: sMin, Levels: *levels,
+		Steps: *steps, FinalSteps: *finalSteps, StepSize: *stepSize, Power: power,
+		Keep: keep, Thin: *thin, Denoise: true, Seed: *seed,
+		Progress: func(p sampling.Progress) {
+			fmt.Fprintf(stderr, "  level %d/%d: sigma %.3g, normalised residual %.3f (%s)\n", p.Level, p.Levels, p.Sigma, p.Residual, since(t0))
+		},
+	})
+	if err != nil {
+		return err
+	}
+	total := *chains * keep
+	fmt.Fprintf(stderr, "sampling: %d samples in %s, %.1f s per sample\n", total, since(t0), time.Since(t0).Seconds()/float64(total))
+
+	// Outputs.
+	cube := make([]float64, 0, total*n)
+	for _, chain := range res.Samples {
+		for _, s := range chain {
+			cube = append(cube, s...)
+		}
+	}
+	maps := []skymap.Map{
+		{Name: "KAPPA_MEAN", Data: res.Mean, Description: fmt.Sprintf("posterior mean of kappa_E over %d samples", total)},
+		{Name: "KAPPA_STD", Data: res.Std, Description: "posterior standard deviation of kappa_E"},
+	}
+	for _, q := range qs {
+		maps = append(maps, skymap.Map{Name: quantileName(q), Data: quantileMap(res.Samples, q, n), Description: fmt.Sprintf("posterior quantile %g of kappa_E", q)})
+	}
+	maps = append(maps,
+		skymap.Map{Name: "RHAT", Data: res.RHat, Description: "split R-hat per pixel over the chains' kept states (NaN with fewer than 4 per chain)"},
+		skymap.Map{Name: "SAMPLES", Data: cube, Planes: total, Axis3: "SAMPLE", Description: "posterior samples of kappa_E, chain by chain"},
+	)
+	maps = append(maps, b.dataMaps()...)
+	last := res.Levels[len(res.Levels)-1]
+	header := provenance("sample", fs, args, b)
+	if model == nil {
+		header = append(header, pf.cards()...)
+	}
+	header = append(header,
+		fits.Card{Key: "MODEL", Value: *modelName, Comment: "prior: gaussian or a score model file"},
+		fits.Card{Key: "NCHAINS", Value: *chains, Comment: "chains"},
+		fits.Card{Key: "NSAMPLES", Value: total, Comment: "samples (chains x states kept per chain)"},
+		fits.Card{Key: "NLEVELS", Value: *levels, Comment: "noise levels"},
+		fits.Card{Key: "SIGMAMAX", Value: sMax, Comment: "first noise level"},
+		fits.Card{Key: "SIGMAMIN", Value: sMin, Comment: "last noise level"},
+		fits.Card{Key: "STEPSIZE", Value: *stepSize, Comment: "step size of the preconditioned dynamics"},
+		fits.Card{Key: "RESIDUAL", Value: last.Residual, Comment: "rms normalised data residual at the last level"},
+		fits.Card{Key: "SEED", Value: seedValue(*seed), Comment: "random seed"},
+	)
+	var pngBytes []byte
+	if out.png != "" {
+		if pngBytes, err = samplePanel(g, f.Mask(), res); err != nil {
+			return fmt.Errorf("%s: cannot render the panel: %w", out.png, err)
+		}
+	}
+	if err := skymap.WriteFITS(out.out, out.force, g, header, maps...); err != nil {
+		return err
+	}
+	names := make([]string, len(maps))
+	for i, m := range maps {
+		names[i] = m.Name
+	}
+	fmt.Fprintf(stderr, "wrote %s (%s)\n", out.out, strings.Join(names, ", "))
+	if out.png != "" {
+		if err := atomicfile.Write(out.png, out.force, func(w io.Writer) error { _, err := w.Write(pngBytes); return err }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s (KAPPA_MEAN, KAPPA_STD, two samples)\n", out.png)
+	}
+	logDone(stderr, start)
+	return nil
+}
+
+// parseQuantiles reads the --quantiles list.
+func parseQuantiles(s string) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var qs []float64
+	for _, f := range strings.Split(s, ",") {
+		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(q > 0 && q < 1) {
+			return nil, usagef("invalid --quantiles entry %q: use numbers between 0 and 1, such as 0.16,0.84", f)
+		}
+		qs = append(qs, q)
+	}
+	return qs, nil
+}
+
+// quantileName is the HDU name of a quantile: KAPPA_Q16 for 0.16,
+// KAPPA_Q2P5 for 0.025.
+func quantileName(q float64) string {
+	return "KAPPA_Q" + strings.ReplaceAll(strconv.FormatFloat(100*q, 'g', 4, 64), ".", "P")
+}
+
+// quantileMap returns the per-pixel quantile q of the samples, linearly
+// interpolated between order statistics.
+func quantileMap(samples [][][]float64, q float64, n int) []float64 {
+	var all [][]float64
+	for _, chain := range samples {
+		all = append(all, chain...)
+	}
+	out := make([]float64, n)
+	v := make([]float64, len(all))
+	for i := range out {
+		for k, s := range all {
+			v[k] = s[i]
+		}
+		slices.Sort(v)
+		pos := q * float64(len(v)-1)
+		lo := int(pos)
+		hi := min(lo+1, len(v)-1)
+		out[i] = v[lo] + (pos-float64(lo))*(v[hi]-v[lo])
+	}
+	return out
+}
+
+// samplePanel draws the mean, the standard deviation and the first two
+// samples as a 2 × 2 PNG.
+func samplePanel(g skymap.Grid, mask []bool, res *sampling.Result) ([]byte, error) {
+	var all [][]float64
+	for _, chain := range res.Samples {
+		all = append(all, chain...)
+	}
+	panels := []struct {
+		title string
+		data  []float64
+	}{{"KAPPA_MEAN  (posterior mean)", res.Mean}, {"KAPPA_STD  (posterior std)", res.Std}}
+	for k := range min(2, len(all)) {
+		panels = append(panels, struct {
+			title string
+			data  []float64
+		}{fmt.Sprintf("sample %d", k+1), all[k]})
+	}
+	figs := make([]*image.RGBA, len(panels))
+	for i, p := range panels {
+		img, err := quicklook.Render(p.data, g.NX, g.NY, quicklook.Options{
+			Title: p.title, Label: "convergence κ", PixelArcmin: g.PixelArcmin, Mask: mask, East: "N up, E left",
+		})
+		if err != nil {
+			return nil, err
+		}
+		figs[i] = img
+	}
+	var buf bytes.Buffer
+	if err := quicklook.EncodePanel(&buf, figs, 2); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSampleGaussianPrior samples the mock catalogue with the Gaussian
+// prior and checks the file: the HDUs, the cube of samples against the
+// mean, standard deviation and quantile maps, and reproducibility.
+func TestSampleGaussianPrior(t *testing.T) {
+	dir := t.TempDir()
+	run := func(name string) string {
+		out := filepath.Join(dir, name)
+		code, _, stderr := runMassmap(t, "sample", "--out", out, "--pixel-arcmin", "3", "--nsamples", "8", "--chains", "2",
+			"--final-steps", "80", "--thin", "10", "--levels", "4", "--steps", "10", "--seed", "5")
+		if code != 0 {
+			t.Fatalf("exit code %d:\n%s", code, stderr)
+		}
+		for _, want := range []string{"prior: Gaussian", "level 4/4", "8 samples in"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("summary lacks %q:\n%s", want, stderr)
+			}
+		}
+		return out
+	}
+	out := run("a.fits")
+	names, err := listHDUNames(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(names, ","), "KAPPA_MEAN,KAPPA_STD,KAPPA_Q16,KAPPA_Q84,RHAT,SAMPLES,NGAL,WEIGHT,SHEAR_STD"; got != want {
+		t.Errorf("HDUs %s, want %s", got, want)
+	}
+	cube := readHDU(t, out, "SAMPLES")
+	mean, std := readHDU(t, out, "KAPPA_MEAN"), readHDU(t, out, "KAPPA_STD")
+	q16, q84, rhat := readHDU(t, out, "KAPPA_Q16"), readHDU(t, out, "KAPPA_Q84"), readHDU(t, out, "RHAT")
+	if len(cube.Axes) != 3 || cube.Axes[2] != 8 || cube.Axes[0] != mean.Axes[0] || cube.Axes[1] != mean.Axes[1] {
+		t.Fatalf("SAMPLES axes %v, want the map's and 8 planes", cube.Axes)
+	}
+	n := mean.Axes[0] * mean.Axes[1]
+	for i := range n {
+		var s, ss float64
+		v := make([]float64, 8)
+		for k := range 8 {
+			v[k] = cube.Data[k*n+i]
+			s += v[k]
+		}
+		m := s / 8
+		for _, x := range v {
+			ss += (x - m) * (x - m)
+		}
+		if math.Abs(m-mean.Data[i]) > 1e-12 || math.Abs(math.Sqrt(ss/7)-std.Data[i]) > 1e-12 {
+			t.Fatalf("pixel %d: mean %g and std %g of the cube, maps %g and %g", i, m, math.Sqrt(ss/7), mean.Data[i], std.Data[i])
+		}
+		slices.Sort(v)
+		if !(q16.Data[i] >= v[0] && q16.Data[i] <= q84.Data[i] && q84.Data[i] <= v[7]) {
+			t.Fatalf("pixel %d: quantiles %g, %g outside the samples' range or out of order", i, q16.Data[i], q84.Data[i])
+		}
+		if !(rhat.Data[i] > 0) {
+			t.Fatalf("pixel %d: R-hat %v", i, rhat.Data[i])
+		}
+	}
+	if c, ok := cube.Card("CTYPE3"); !ok || c.Value != "SAMPLE" {
+		t.Errorf("CTYPE3 = %v, want SAMPLE", c.Value)
+	}
+
+	// The same seed gives the same samples.
+	again := readHDU(t, run("b.fits"), "SAMPLES")
+	if !slices.Equal(again.Data, cube.Data) {
+		t.Error("a second run with the same seed gave other samples")
+	}
+
+	// Readers outside the toolkit.
+	verify, err := exec.LookPath("fitsverify")
+	if err != nil || !hasAstropy("/usr/bin/python3") {
+		if os.Getenv("CI") != "" {
+			t.Fatal("fitsverify or astropy is missing; CI must install the Debian packages fitsverify and python3-astropy")
+		}
+		t.Skip("fitsverify or python3-astropy not installed: skipping the interoperability part")
+	}
+	res, err := exec.Command(verify, out).CombinedOutput()
+	if err != nil || !strings.Contains(string(res), "0 warning(s) and 0 error(s)") {
+		t.Errorf("fitsverify %s: %v\n%s", out, err, res)
+	}
+	script := `
+import sys
+from astropy.io import fits
+from astropy.wcs import WCS
+with fits.open(sys.argv[1]) as hl:
+    h = hl["SAMPLES"]
+    w = WCS(h.header)
+    print(h.data.shape, w.naxis, w.wcs.ctype[2], repr(float(h.data[3].sum())))
+`
+	res, err = exec.Command("/usr/bin/python3", "-c", script, out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("astropy: %v\n%s", err, res)
+	}
+	var plane3 float64
+	for _, v := range cube.Data[3*n : 4*n] {
+		plane3 += v
+	}
+	f := strings.Fields(strings.TrimSpace(string(res)))
+	want := []string{"(8,", itoa(mean.Axes[1]) + ",", itoa(mean.Axes[0]) + ")", "3", "SAMPLE"}
+	if len(f) != 6 || !slices.Equal(f[:5], want) {
+		t.Fatalf("astropy read %q, want shape (8, %d, %d), 3 WCS axes, SAMPLE", res, mean.Axes[1], mean.Axes[0])
+	}
+	if got := parseFloat(t, f[5]); math.Abs(got-plane3) > 1e-9*math.Max(1, math.Abs(plane3)) {
+		t.Errorf("astropy's sum of plane 4 is %g, ours %g", got, plane3)
+	}
+}
+
+func TestSampleBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string][]string{
+		"zero samples":         {"--nsamples", "0"},
+		"quantile above one":   {"--quantiles", "0.5,1.5"},
+		"states do not fit":    {"--nsamples", "40", "--chains", "2", "--final-steps", "50"},
+		"inverted noise range": {"--sigma-max", "0.001", "--sigma-min", "0.01"},
+		"missing model":        {"--model", filepath.Join(dir, "none.skyunet")},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(dir, "out.fits")
+			code, _, stderr := runMassmap(t, append([]string{"sample", "--out", out, "--pixel-arcmin", "3"}, args...)...)
+			if code == 0 {
+				t.Errorf("exit code 0:\n%s", stderr)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("an output file was written")
+			}
+		})
+	}
+}
