@@ -25,10 +25,11 @@ batch=B ms=T reps=R", where T is the median of R timed calls (default 5)
 after two untimed ones.
 """
 import sys
-import time
 
 import torch
 from torch import nn
+
+from conv_torch import median_ms
 
 
 def groups(channels):
@@ -75,18 +76,6 @@ class UNet(nn.Module):
         for l in reversed(range(len(self.dec))):
             x = self.dec[l](torch.cat([skips[l], self.up(x)], dim=1))
         return self.final(x)
-
-
-def median_ms(fn, reps):
-    for _ in range(2):
-        fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return 1000 * times[len(times) // 2]
 
 
 def main():
