@@ -108,6 +108,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	g, f := b.grid, b.field
+	if err := checkSampleData(b); err != nil {
+		return err
+	}
 
 	// Prior and likelihood.
 	var prior sampling.Prior
@@ -325,4 +328,22 @@ func samplePanel(g skymap.Grid, mask []bool, res *sampling.Result) ([]byte, erro
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// checkSampleData rejects data that the sampler would misread: galaxies
+// outside the grid, whose shear would be lost without a word, and pixels
+// with galaxies but zero noise, which would claim an exact shear.
+func checkSampleData(b *binned) error {
+	f := b.field
+	if f.Outside > 0 {
+		return fmt.Errorf("%s: %d of %d galaxies fall outside the %d x %d grid: the catalogue's footprint does not fit it; enlarge --npix (or --nx, --ny), move --center, or leave both out to cover the catalogue",
+			b.cat.Path, f.Outside, f.Outside+f.Binned, b.grid.NX, b.grid.NY)
+	}
+	for i, n := range f.NGal {
+		if n > 0 && !(f.Std[i] > 0) {
+			return fmt.Errorf("%s: pixel (x=%d, y=%d) holds %d galaxies but its shear noise SHEAR_STD is %v: the sampler needs a positive noise in every pixel with galaxies (are all ellipticities equal?)",
+				b.cat.Path, i%b.grid.NX, i/b.grid.NX, n, f.Std[i])
+		}
+	}
+	return nil
 }

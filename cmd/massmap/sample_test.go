@@ -137,3 +137,38 @@ func TestSampleBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestSampleBadData checks the data errors: a grid that does not hold the
+// catalogue, and pixels with galaxies but no shape noise.
+func TestSampleBadData(t *testing.T) {
+	dir := t.TempDir()
+	same := filepath.Join(dir, "same.txt")
+	if err := os.WriteFile(same, []byte("ra dec e1 e2\n10 0 0.1 0.1\n10.01 0.01 0.1 0.1\n10.02 0 0.1 0.1\n10 0.02 0.1 0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"footprint outside the grid", []string{"--npix", "8", "--pixel-arcmin", "3"}, []string{"mock", "fall outside the 8 x 8 grid"}},
+		{"zero noise", []string{"--catalog", same, "--pixel-arcmin", "3"}, []string{same, "SHEAR_STD is 0"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out.fits")
+			code, _, stderr := runMassmap(t, append([]string{"sample", "--out", out}, c.args...)...)
+			if code != 1 {
+				t.Errorf("exit code %d, want 1:\n%s", code, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("error lacks %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("an output file was written")
+			}
+		})
+	}
+}
