@@ -42,7 +42,8 @@ type SimConfig struct {
 	Truth func(i int, dst []float64)
 
 	// Maps and ValidationMaps are the numbers of training and validation
-	// pairs. Validation map j is map Maps + j of the same streams.
+	// pairs. Validation map j is map Maps + j of the same streams, so its
+	// noise, and a drawn field, depend on Maps as well as on Seed.
 	Maps, ValidationMaps int
 
 	// Seed selects the fields and the noise: map i draws from the PCG

@@ -293,7 +293,7 @@ func decode(r io.Reader, size int64, wantOptimizer bool) (*UNet, *Adam, Meta, er
 	want := 16 + headerLen + 4*arrays*total
 	switch {
 	case size < want:
-		return nil, nil, Meta{}, fmt.Errorf("%w: %d bytes, the header needs %d", ErrTruncated, size, want)
+		return nil, nil, Meta{}, fmt.Errorf("%w: %d bytes, but its header describes a file of %d", ErrTruncated, size, want)
 	case size > want:
 		return nil, nil, Meta{}, fmt.Errorf("%w: %d bytes after the last array", ErrCorrupt, size-want)
 	}

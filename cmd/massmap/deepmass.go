@@ -1,15 +1,15 @@
 package main
 
 import (
-	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/skyinv/skyinv/deepmass"
 	"github.com/skyinv/skyinv/fits"
 	"github.com/skyinv/skyinv/quicklook"
-	"github.com/skyinv/skyinv/score"
 	"github.com/skyinv/skyinv/skymap"
 )
 
@@ -26,9 +26,6 @@ Writes KAPPA_MEAN (the DeepMass map), KAPPA_WIENER (its Wiener-filter input),
 NGAL, WEIGHT and SHEAR_STD. Maps have North up and East to the left.`
 
 func runDeepmass(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "train" {
-		return runDeepmassTrain(args[1:], stdout, stderr)
-	}
 	start := time.Now()
 	fs := newFlagSet("deepmass", deepmassSynopsis, args, stdout, stderr)
 	var in inputFlags
@@ -38,6 +35,7 @@ func runDeepmass(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	modelPath := fs.String("model", "", "DeepMass model file written by massmap deepmass train (default: the embedded COSMOS model)")
+	modelPixel(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +66,9 @@ func runDeepmass(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	gr.multiple = model.Net.Multiple()
+	if err := checkNetworkGrid(gr, gr.multiple); err != nil {
+		return err
+	}
 	b, err := loadAndBin(in, gr, stderr)
 	if err != nil {
 		return err
@@ -76,10 +77,7 @@ func runDeepmass(args []string, stdout, stderr io.Writer) error {
 
 	t0 := time.Now()
 	res, err := model.Estimate(deepmass.Data{NX: g.NX, NY: g.NY, PixelArcmin: g.PixelArcmin, G1: f.G1, G2: f.G2, NoiseVar: b.noiseVariance()})
-	var se *score.SizeError
-	if errors.As(err, &se) {
-		return usageError{Err: fmt.Errorf("grid of %d x %d pixels: %w", g.NX, g.NY, se)}
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "DeepMass: Wiener filter in %d iterations (relative residual %.2g), network correction; %s\n", res.WienerResult.Iterations, res.WienerResult.Residual, since(t0))
@@ -107,4 +105,32 @@ func runDeepmass(args []string, stdout, stderr io.Writer) error {
 	}
 	logDone(stderr, start)
 	return nil
+}
+
+// checkNetworkGrid rejects a grid size given on the command line that a
+// network with sides in multiples of m cannot take, before any work.
+func checkNetworkGrid(gr gridRequest, m int) error {
+	if gr.nx == 0 || gr.nx%m == 0 && gr.ny%m == 0 {
+		return nil
+	}
+	near := func(n int) string {
+		lo, hi := n/m*m, (n/m+1)*m
+		if n%m == 0 {
+			return strconv.Itoa(n)
+		}
+		if lo == 0 {
+			return strconv.Itoa(hi)
+		}
+		return fmt.Sprintf("%d or %d", lo, hi)
+	}
+	return usagef("a grid of %d x %d pixels does not suit the network, which takes sides that are multiples of %d: use a width of %s and a height of %s (--npix, or --nx and --ny)",
+		gr.nx, gr.ny, m, near(gr.nx), near(gr.ny))
+}
+
+// modelPixel makes the help of --pixel-arcmin say that the model sets its
+// default.
+func modelPixel(fs *flag.FlagSet) {
+	f := fs.Lookup("pixel-arcmin")
+	f.Usage = "pixel size in arcmin (default: the model's; it must match the model's)"
+	f.DefValue = "0"
 }

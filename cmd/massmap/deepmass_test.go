@@ -187,7 +187,7 @@ func TestDeepmassTrainFromCube(t *testing.T) {
 	good := write("cube.fits", []int{side, side, planes}, data)
 	args := func(cube, out string) []string {
 		return []string{"deepmass", "train", "--cube", cube, "--out", filepath.Join(dir, out), "--npix", "32", "--pixel-arcmin", "2",
-			"--maps", "4", "--val-maps", "2", "--depth", "2", "--channels", "4", "--crop", "16", "--steps", "4", "--validate-every", "2"}
+			"--val-maps", "2", "--depth", "2", "--channels", "4", "--crop", "16", "--steps", "4", "--validate-every", "2"}
 	}
 	code, _, stderr := runMassmap(t, args(good, "m.skyunet")...)
 	if code != 0 {
@@ -195,6 +195,9 @@ func TestDeepmassTrainFromCube(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "true maps: planes of "+good) {
 		t.Errorf("summary does not name the cube:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "simulations: 4 training and 2 validation maps") {
+		t.Errorf("the 6-plane cube with --val-maps 2 did not give 4 training maps:\n%s", stderr)
 	}
 
 	flat := write("flat.fits", []int{side, side}, data[:side*side])
@@ -208,6 +211,32 @@ func TestDeepmassTrainFromCube(t *testing.T) {
 		code, _, stderr := runMassmap(t, args(c.path, "bad.skyunet")...)
 		if code != 1 || !strings.Contains(stderr, c.path) || !strings.Contains(stderr, c.want) {
 			t.Errorf("%s: exit code %d, want 1 and an error naming the file and %q:\n%s", c.path, code, c.want, stderr)
+		}
+	}
+}
+
+// TestDeepmassTrainResumeChecks resumes a checkpoint with a changed flag,
+// and a complete run: both must fail with the reason.
+func TestDeepmassTrainResumeChecks(t *testing.T) {
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "ck.skyunet")
+	base := []string{"deepmass", "train", "--pixel-arcmin", "2", "--maps", "4", "--val-maps", "1", "--depth", "2",
+		"--channels", "4", "--crop", "16", "--steps", "4", "--validate-every", "2", "--checkpoint", ck}
+	code, _, stderr := runMassmap(t, append(base, "--out", filepath.Join(dir, "a.skyunet"))...)
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, stderr)
+	}
+	code, _, stderr = runMassmap(t, append(base, "--out", filepath.Join(dir, "b.skyunet"), "--resume", ck, "--seed", "2")...)
+	if code != 2 || !strings.Contains(stderr, "--seed 2 (the checkpoint's run: 1)") {
+		t.Errorf("resume with another seed: exit code %d, want 2 and the differing flag:\n%s", code, stderr)
+	}
+	code, _, stderr = runMassmap(t, append(base, "--out", filepath.Join(dir, "c.skyunet"), "--resume", ck)...)
+	if code != 1 || !strings.Contains(stderr, "the run is complete (step 4 of 4)") {
+		t.Errorf("resume of a complete run: exit code %d, want 1 and a reason:\n%s", code, stderr)
+	}
+	for _, f := range []string{"b.skyunet", "c.skyunet"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s was written", f)
 		}
 	}
 }

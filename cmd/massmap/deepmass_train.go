@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +18,7 @@ import (
 	"github.com/skyinv/skyinv/score"
 )
 
-const deepmassTrainSynopsis = `Usage: massmap deepmass train --catalog FILE --out MODEL [flags]
+const deepmassTrainSynopsis = `Usage: massmap deepmass train [--catalog FILE] --out MODEL [flags]
 
 Trains a DeepMass model for one survey. The catalogue is binned on the grid
 (same flags as massmap ks; sides are rounded up to a multiple of 2^depth when
@@ -27,8 +30,12 @@ catalogue has no galaxies, and the Wiener filter of that shear with C_ell as
 prior. A U-Net learns to map the Wiener filter and the mask to the true
 convergence minus the Wiener filter, with the L2 loss, on random windows
 (--crop) in random orientations; the validation loss is measured on whole
-held-out maps. The model file holds the network, the spectrum and the settings
-that massmap deepmass needs. Progress goes to stderr.`
+held-out maps (their noise depends on --seed and --maps). With --cube the true
+maps are the planes of a FITS cube instead: by default each training plane
+once, or --maps maps that reuse the planes in new orientations. The model file
+holds the network, the spectrum and the settings that massmap deepmass needs.
+A checkpoint records every setting, and --resume continues the same run only.
+Progress goes to stderr.`
 
 func runDeepmassTrain(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
@@ -41,24 +48,24 @@ func runDeepmassTrain(args []string, stdout, stderr io.Writer) error {
 	pf.register(fs)
 	out := fs.String("out", "", "output model file (required)")
 	force := fs.Bool("force", false, "overwrite existing output files")
-	maps := fs.Int("maps", 2000, "number of simulated training maps")
+	maps := fs.Int("maps", 2000, "number of simulated training maps (with --cube, default: one per training plane)")
 	valMaps := fs.Int("val-maps", 16, "number of simulated validation maps")
 	shifts := fs.String("shifts", "0,0.02,0.03,0.05", "comma-separated kinds of field, taken in turn: 0 for Gaussian, a positive number for a shifted lognormal field of that shift")
 	depth := fs.Int("depth", 3, "U-Net depth: number of 2x2 poolings")
 	channels := fs.Int("channels", 16, "U-Net channels at full resolution (doubling at each level)")
 	crop := fs.Int("crop", 192, "side of the training windows in pixels, a multiple of 2^depth (0 for whole maps)")
 	batch := fs.Int("batch", 4, "windows per training step")
-	steps := fs.Int("steps", 8000, "training steps (in all, counting those of a resumed checkpoint)")
+	steps := fs.Int("steps", 8000, "training steps in all (with --resume, that of the interrupted run)")
 	lr := fs.Float64("lr", 1e-3, "peak learning rate of Adam (linear warm-up, then cosine decay to 1% of it)")
-	warmup := fs.Int("warmup", 200, "warm-up steps of the learning rate (default: 200, or a tenth of --steps if that is fewer)")
+	warmup := fs.Int("warmup", 200, "warm-up steps of the learning rate, at most a tenth of --steps unless given")
 	validateEvery := fs.Int("validate-every", 500, "steps between validations")
 	checkpoint := fs.String("checkpoint", "", "write a checkpoint to this file at each validation, for --resume")
-	resume := fs.String("resume", "", "continue training from this checkpoint (same data flags and seed)")
+	resume := fs.String("resume", "", "continue the interrupted run of this checkpoint: every other flag must be as in that run")
 	lossPNG := fs.String("loss-png", "", "write the loss curve to this PNG file")
 	lossTable := fs.String("loss-table", "", "write the loss of every step to this text file")
 	seed := fs.Uint64("seed", 1, "random seed of the simulations, the initial weights and the training windows")
 	cube := fs.String("cube", "", "FITS cube of simulated convergence maps (NAXIS3 planes on the grid) to use as true maps instead of drawn fields; its last --val-maps planes are held out for validation")
-	cubeHDU := fs.String("cube-hdu", "", "HDU of --cube: a number or an EXTNAME (default: the primary HDU)")
+	cubeHDU := fs.String("cube-hdu", "", "HDU of --cube: a number or an EXTNAME (default: the first HDU with an image)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -103,14 +110,18 @@ func runDeepmassTrain(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	run := runSettings(fs)
 	var ck *deepmass.Checkpoint
 	if *resume != "" {
-		net, opt, _, err := score.LoadCheckpoint(*resume)
+		net, opt, meta, err := score.LoadCheckpoint(*resume)
 		if err != nil {
 			return err
 		}
+		if err := sameRun(*resume, meta.Notes["run"], run); err != nil {
+			return err
+		}
 		if opt.Steps() >= *steps {
-			return usagef("the checkpoint %s is at step %d, which is not below --steps %d: raise --steps to train further", *resume, opt.Steps(), *steps)
+			return fmt.Errorf("%s: the run is complete (step %d of %d): nothing to resume", *resume, opt.Steps(), *steps)
 		}
 		ck = &deepmass.Checkpoint{Net: net, Adam: opt}
 		fmt.Fprintf(stderr, "resuming from %s at step %d\n", *resume, opt.Steps())
@@ -132,12 +143,21 @@ func runDeepmassTrain(args []string, stdout, stderr io.Writer) error {
 		ell[i], cl[i] = table.Row(i)
 	}
 
+	if *crop > g.NX || *crop > g.NY {
+		return usagef("--crop %d is larger than the %d x %d grid: use a smaller crop, or 0 for whole maps", *crop, g.NX, g.NY)
+	}
+
 	// True maps from the user's cube, if any.
 	var truth func(int, []float64)
 	if *cube != "" {
-		if truth, err = cubeTruth(*cube, *cubeHDU, g.NX, g.NY, *maps, *valMaps); err != nil {
+		img, err := readCube(*cube, *cubeHDU, g.NX, g.NY, *valMaps)
+		if err != nil {
 			return err
 		}
+		if !setFlags(fs)["maps"] {
+			*maps = img.Axes[2] - *valMaps
+		}
+		truth = cubeTruth(img, *maps, *valMaps)
 		shiftList = nil
 		fmt.Fprintf(stderr, "true maps: planes of %s\n", *cube)
 	}
@@ -193,7 +213,7 @@ func runDeepmassTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if *checkpoint != "" {
 		cfg.Checkpoint = func(c deepmass.Checkpoint) error {
-			return score.SaveCheckpoint(*checkpoint, true, c.Net, c.Adam, score.Meta{Notes: map[string]string{"command": "massmap deepmass train " + strings.Join(args, " ")}})
+			return score.SaveCheckpoint(*checkpoint, true, c.Net, c.Adam, score.Meta{Notes: map[string]string{"command": "massmap deepmass train " + strings.Join(args, " "), "run": run}})
 		}
 	}
 	model, err := deepmass.Train(sim, cfg)
@@ -201,8 +221,13 @@ func runDeepmassTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ti := model.Info.Training
-	fmt.Fprintf(stderr, "training: %d steps in %s; final validation loss %.4f, Wiener filter alone %.4f (%.1f%% lower)\n",
-		todo, since(rep.start), ti.ValidationLoss, ti.WienerLoss, 100*(1-ti.ValidationLoss/ti.WienerLoss))
+	fmt.Fprintf(stderr, "training: %d steps in %s; final validation loss %.4f, Wiener filter alone %.4f\n",
+		todo, since(rep.start), ti.ValidationLoss, ti.WienerLoss)
+	if ti.ValidationLoss < ti.WienerLoss {
+		fmt.Fprintf(stderr, "  the model's error is %.1f%% below the Wiener filter's\n", 100*(1-ti.ValidationLoss/ti.WienerLoss))
+	} else {
+		fmt.Fprintf(stderr, "warning: the model is no better than the Wiener filter on the validation maps; train longer, on more maps, or with another learning rate\n")
+	}
 
 	// The model and the loss history.
 	meta := score.Meta{
@@ -243,12 +268,9 @@ func parseShifts(s string) ([]float64, error) {
 	return list, nil
 }
 
-// cubeTruth reads a cube of convergence maps and returns the true map of
-// each simulation: training map i is plane i mod K of the first K =
-// planes − valMaps planes, turned and flipped by one of the 8 symmetries of
-// a square grid chosen by i (identity on other grids), and validation map j
-// is plane K + j mod valMaps as it is.
-func cubeTruth(path, hdu string, nx, ny, maps, valMaps int) (func(int, []float64), error) {
+// readCube reads a cube of convergence maps on an nx × ny grid, with more
+// than valMaps planes and no NaN or infinite value.
+func readCube(path, hdu string, nx, ny, valMaps int) (*fits.ImageHDU, error) {
 	img, err := fits.ReadImage(path, hdu)
 	if err != nil {
 		return nil, err
@@ -256,17 +278,26 @@ func cubeTruth(path, hdu string, nx, ny, maps, valMaps int) (func(int, []float64
 	if len(img.Axes) != 3 || img.Axes[0] != nx || img.Axes[1] != ny {
 		return nil, fmt.Errorf("%s: image of axes %v, want a cube of %d x %d maps (NAXIS1 = %d, NAXIS2 = %d, NAXIS3 = number of maps), the grid of the catalogue", path, img.Axes, nx, ny, nx, ny)
 	}
-	planes := img.Axes[2]
-	if planes <= valMaps {
+	if planes := img.Axes[2]; planes <= valMaps {
 		return nil, fmt.Errorf("%s: %d planes cannot give %d validation maps and training maps: use a smaller --val-maps", path, planes, valMaps)
 	}
+	n := nx * ny
 	for i, v := range img.Data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			n := nx * ny
 			return nil, fmt.Errorf("%s: value %v at plane %d, pixel (x=%d, y=%d): the maps must be finite", path, v, i/n+1, i%nx, i%n/nx)
 		}
 	}
-	train := planes - valMaps
+	return img, nil
+}
+
+// cubeTruth returns the true map of each simulation from a cube read by
+// readCube. Training map i is plane i mod K of the first K = planes −
+// valMaps planes, turned and flipped by one of the 8 symmetries of a square
+// grid chosen by i (identity on other grids); validation map j is plane
+// K + j mod valMaps as it is.
+func cubeTruth(img *fits.ImageHDU, maps, valMaps int) func(int, []float64) {
+	nx, ny := img.Axes[0], img.Axes[1]
+	train := img.Axes[2] - valMaps
 	n := nx * ny
 	return func(i int, dst []float64) {
 		if i >= maps {
@@ -293,5 +324,42 @@ func cubeTruth(path, hdu string, nx, ny, maps, valMaps int) (func(int, []float64
 				dst[y*nx+x] = src[v*nx+u]
 			}
 		}
-	}, nil
+	}
+}
+
+// runSettings returns the flags that define a training run, every one but
+// the outputs, as a JSON object for the checkpoint.
+func runSettings(fs *flag.FlagSet) string {
+	skip := map[string]bool{"out": true, "force": true, "checkpoint": true, "resume": true, "loss-png": true, "loss-table": true}
+	m := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !skip[f.Name] {
+			m[f.Name] = f.Value.String()
+		}
+	})
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// sameRun returns an error that lists the flags that differ between a
+// checkpoint's run and this one.
+func sameRun(path, saved, now string) error {
+	if saved == "" {
+		return fmt.Errorf("%s: the checkpoint does not record its run's settings (written by an older version?), so it cannot be resumed safely", path)
+	}
+	var a, b map[string]string
+	if json.Unmarshal([]byte(saved), &a) != nil || json.Unmarshal([]byte(now), &b) != nil {
+		return fmt.Errorf("%s: the checkpoint's record of its settings is corrupt", path)
+	}
+	var diffs []string
+	for k, v := range b {
+		if a[k] != v {
+			diffs = append(diffs, fmt.Sprintf("--%s %s (the checkpoint's run: %s)", k, v, a[k]))
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	slices.Sort(diffs)
+	return usageError{Err: fmt.Errorf("%s: --resume continues the same run, but these flags differ: %s", path, strings.Join(diffs, "; "))}
 }

@@ -37,7 +37,8 @@ var program = &cli.Program{
 		{Name: "sparse", Summary: "sparse convergence map (l1 prior on starlet coefficients)", Run: runSparse},
 		{Name: "sample", Summary: "posterior samples, mean, std and quantile maps by annealed Langevin dynamics with a score prior", Run: runSample},
 		{Name: "train-score", Summary: "train a hybrid score prior (Gaussian + U-Net) for posterior sampling", Run: runTrainScore},
-		{Name: "deepmass", Summary: "DeepMass posterior-mean map (Wiener filter + U-Net); deepmass train fits a model", Run: runDeepmass},
+		{Name: "deepmass", Summary: "DeepMass posterior-mean map (Wiener filter + U-Net); deepmass train fits a model", Run: runDeepmass,
+			Sub: []cli.Command{{Name: "train", Run: runDeepmassTrain}}},
 	},
 }
 

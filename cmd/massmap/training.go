@@ -54,8 +54,12 @@ func (r *trainReport) progress(p score.Progress) {
 		mean += v
 	}
 	mean /= float64(n)
-	fmt.Fprintf(r.log, "  step %d/%d  loss %.4f (mean of last %d)  lr %.2g  %.2f steps/s, %.2f Mpixel/s  %s, about %s left\n",
-		p.Step, r.total, mean, n, p.LearningRate, rate, rate*r.pixels/1e6, since(r.start), eta.Round(time.Second))
+	loss := fmt.Sprintf("loss %.4f", mean)
+	if n > 1 {
+		loss += fmt.Sprintf(" (mean of last %d)", n)
+	}
+	fmt.Fprintf(r.log, "  step %d/%d  %s  lr %.2g  %.2f steps/s, %.2f Mpixel/s  %s, about %s left\n",
+		p.Step, r.total, loss, p.LearningRate, rate, rate*r.pixels/1e6, since(r.start), eta.Round(time.Second))
 	if !math.IsNaN(p.Validation) {
 		fmt.Fprintf(r.log, "  validation loss %.4f (%s: %.4f)\n", p.Validation, r.refLabel, r.reference)
 	}

@@ -20,6 +20,11 @@ type Command struct {
 	Name    string
 	Summary string
 	Run     func(args []string, stdout, stderr io.Writer) error
+
+	// Sub lists commands one level down, such as "train" in
+	// "massmap deepmass train": when the first argument names one, it runs
+	// instead of Run, and errors name both words.
+	Sub []Command
 }
 
 // Program is a command with subcommands.
@@ -62,7 +67,14 @@ func (p *Program) Run(args []string, stdout, stderr io.Writer) int {
 		if c.Name != name {
 			continue
 		}
-		err := c.Run(args[1:], stdout, stderr)
+		run, rest := c.Run, args[1:]
+		for _, s := range c.Sub {
+			if len(rest) > 0 && rest[0] == s.Name {
+				run, rest, name = s.Run, rest[1:], name+" "+s.Name
+				break
+			}
+		}
+		err := run(rest, stdout, stderr)
 		switch {
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return 0
