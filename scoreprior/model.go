@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/skyinv/skyinv/cosmology"
+	"github.com/skyinv/skyinv/fft"
+	"github.com/skyinv/skyinv/internal/spin2"
 	"github.com/skyinv/skyinv/nn"
 	"github.com/skyinv/skyinv/sampling"
 	"github.com/skyinv/skyinv/score"
@@ -164,11 +166,32 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 	if err != nil {
 		return nil, err
 	}
-	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny}, nil
+	// The network never saw wavelengths longer than its training maps, so
+	// its residual is kept at shorter ones only.
+	fx, fy := spin2.Frequencies(nx), spin2.Frequencies(ny)
+	keep := make([]float64, nx*ny)
+	kc := 1 / float64(m.Info.Size)
+	for y := range ny {
+		for x := range nx {
+			if math.Hypot(fx[x], fy[y]) >= kc {
+				keep[y*nx+x] = 1
+			}
+		}
+	}
+	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, keep: keep, plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
 }
 
 // Prior is a Model's score on one grid, a sampling.Prior. It runs the
 // network on all chains as one batch. It is not safe for concurrent use.
+//
+// The network's residual is filtered in Fourier space before it is added.
+// Wavelengths longer than the training maps are dropped, since the network
+// never saw them. Where the prior's variance S_k exceeds 10 σ², the residual
+// is scaled by 10 σ²/S_k. The sampler's preconditioner multiplies the score
+// by S_k + σ² there, so without this bound the residual's errors at large
+// scales made the chains diverge on the kappaTNG field. Both are
+// stabilisations found by trial; the score is then the learned one only at
+// scales where the noise level σ is not far below the signal.
 type Prior struct {
 	model  *Model
 	gauss  *sampling.GaussianPrior
@@ -177,6 +200,10 @@ type Prior struct {
 
 	in, out *nn.Tensor
 	sigma   []float32
+
+	keep []float64 // 1 for the Fourier modes the network's residual keeps
+	plan *fft.Plan2D
+	buf  []complex128
 }
 
 var _ sampling.Prior = (*Prior)(nil)
@@ -211,10 +238,22 @@ func (p *Prior) Score(dst, x [][]float64, sigma float64) error {
 	if err := p.model.Net.Forward(p.out, p.in, p.sigma); err != nil {
 		return fmt.Errorf("scoreprior: %w", err)
 	}
-	inv := 1 / sigma
+	inv := 1 / sigma / float64(len(p.buf))
 	for k := range x {
 		for i, u := range p.out.Plane(k, 0) {
-			dst[k][i] += float64(u) * inv
+			p.buf[i] = complex(float64(u), 0)
+		}
+		p.plan.Forward(p.buf, p.buf)
+		s2 := sigma * sigma * float64(len(p.buf))
+		for i, w := range p.keep {
+			if pw := p.power[i]; pw > 0 {
+				w *= min(1, damping*s2/pw)
+			}
+			p.buf[i] *= complex(w*inv, 0)
+		}
+		p.plan.Inverse(p.buf, p.buf)
+		for i, v := range p.buf {
+			dst[k][i] += real(v)
 		}
 	}
 	return nil
@@ -325,3 +364,7 @@ func Train(cfg TrainConfig) (*Model, error) {
 		ValidationLoss: last, GaussianLoss: gaussLoss, Seconds: time.Since(start).Seconds(),
 	})
 }
+
+// damping bounds the network's residual at a Fourier mode to damping σ²/S_k
+// of its value, where the prior's variance S_k exceeds σ²/damping.
+var damping = 10.0

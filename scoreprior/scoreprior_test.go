@@ -172,3 +172,39 @@ func TestUntrainedPriorIsGaussian(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorDropsLongWavelengths gives the network a constant output, a
+// pure k = 0 residual, which the filter must remove.
+func TestPriorDropsLongWavelengths(t *testing.T) {
+	m, err := scoreprior.Train(scoreprior.TrainConfig{
+		Pairs: pairsConfig(0), Net: score.UNetConfig{Depth: 2, BaseChannels: 4},
+		Steps: 0, Adam: score.DefaultAdamConfig(), ValidationBatches: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range m.Net.Parameters() {
+		if p.Name == "final.conv.bias" {
+			p.Value[0] = 0.5
+		}
+	}
+	prior, err := m.Prior(32, 32, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gauss, _ := sampling.NewGaussianPrior(prior.Power(), 32, 32, 1)
+	x := [][]float64{make([]float64, 32*32)}
+	for i := range x[0] {
+		x[0][i] = 0.01 * math.Sin(float64(i))
+	}
+	got, want := [][]float64{make([]float64, 32*32)}, [][]float64{make([]float64, 32*32)}
+	if err := prior.Score(got, x, 0.01); err != nil {
+		t.Fatal(err)
+	}
+	gauss.Score(want, x, 0.01)
+	for i := range got[0] {
+		if d := math.Abs(got[0][i] - want[0][i]); d > 1e-9*math.Max(1, math.Abs(want[0][i])) {
+			t.Fatalf("pixel %d: score %g, Gaussian %g: the constant residual was not removed", i, got[0][i], want[0][i])
+		}
+	}
+}

@@ -21,19 +21,24 @@ import (
 	"github.com/skyinv/skyinv/skymap"
 )
 
-const sampleSynopsis = `Usage: massmap sample [--catalog FILE] --out FILE.fits [--png FILE.png] [--model gaussian|FILE] [flags]
+const sampleSynopsis = `Usage: massmap sample [--catalog FILE] --out FILE.fits [--png FILE.png] [--model default|gaussian|FILE] [flags]
 
 Draws posterior samples of the convergence kappa_E by annealed Langevin
 dynamics (Remy et al. 2023, A&A 672, A51): the score of the prior plus the
 score of the Gaussian likelihood of the binned shear, whose noise variance per
 pixel is SHEAR_STD^2 (no data where a pixel has no galaxies), over a geometric
-ladder of noise levels. The prior is a hybrid score model written by massmap
-train-score (--model FILE), or the Gaussian prior of a power spectrum
-(--model gaussian, with --ps or the theory flags). Chains run together,
+ladder of noise levels. The prior is the Gaussian prior of a power spectrum
+(--model gaussian, the default, with --ps or the theory flags), or a hybrid
+score model: the one embedded in the toolkit, trained for COSMOS-like maps of
+0.29-arcmin pixels (--model default, experimental: its calibration is not
+shown yet), or one written by massmap train-score (--model FILE). Chains run together,
 batched through the network, each seeded from --seed. Writes SAMPLES (a cube,
 one plane per sample), KAPPA_MEAN, KAPPA_STD, a map per --quantiles entry,
-RHAT (split R-hat over each chain's kept states), NGAL, WEIGHT and SHEAR_STD;
-the PNG shows the mean, the standard deviation and two samples.`
+RHAT, NGAL, WEIGHT and SHEAR_STD; the PNG shows the mean, the standard
+deviation and two samples. RHAT is the split R-hat over the states each chain
+keeps: it needs at least 4 per chain (--nsamples at least 4 times --chains) and
+is NaN otherwise. States of one chain are --thin steps apart and can be
+strongly correlated; R-hat well above 1 says the chains have not mixed.`
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
@@ -46,7 +51,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	pf.register(fs)
-	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), or a score model file from massmap train-score")
+	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), default (the embedded COSMOS score model, experimental), or a score model file from massmap train-score")
 	nsamples := fs.Int("nsamples", 16, "number of samples: each chain keeps nsamples/chains states of its last level, --thin steps apart")
 	chains := fs.Int("chains", 8, "number of chains run together")
 	levels := fs.Int("levels", 10, "number of noise levels")
@@ -58,6 +63,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	sigmaMin := fs.Float64("sigma-min", 0, "last noise level (default: the model's smallest, or 1e-3 times the prior's pixel std)")
 	quantiles := fs.String("quantiles", "0.16,0.84", "comma-separated quantiles to write as maps (empty for none)")
 	seed := fs.Uint64("seed", 1, "random seed: chain c draws from the stream (seed, c)")
+	px := fs.Lookup("pixel-arcmin")
+	px.Usage = "pixel size in arcmin (default: the score model's, which it must match; 1 with --model gaussian)"
+	px.DefValue = "0"
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,20 +89,31 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if (keep-1)**thin >= *finalSteps {
 		return usagef("%d states per chain, %d steps apart, do not fit in --final-steps %d: raise --final-steps or --chains, or lower --thin", keep, *thin, *finalSteps)
 	}
-	if err := out.check(in.catalog, *modelName); err != nil {
+	modelFile := *modelName
+	if modelFile == "default" || modelFile == "gaussian" {
+		modelFile = ""
+	}
+	if err := out.check(in.catalog, modelFile); err != nil {
 		return err
 	}
 
 	// The prior's model first: it sets the pixel size.
 	var model *scoreprior.Model
 	if *modelName != "gaussian" {
-		if model, err = scoreprior.Load(*modelName); err != nil {
+		name := *modelName
+		if name == "default" {
+			model, err = scoreprior.Default()
+			name = scoreprior.DefaultName
+		} else {
+			model, err = scoreprior.Load(name)
+		}
+		if err != nil {
 			return err
 		}
 		if !setFlags(fs)["pixel-arcmin"] {
 			gf.pixelArcmin = model.Info.PixelArcmin
 		}
-		fmt.Fprintf(stderr, "model: %s (U-Net depth %d, %d base channels; %g-arcmin pixels)\n", *modelName, model.Net.Config().Depth, model.Net.Config().BaseChannels, model.Info.PixelArcmin)
+		fmt.Fprintf(stderr, "model: %s (U-Net depth %d, %d base channels; %g-arcmin pixels)\n", name, model.Net.Config().Depth, model.Net.Config().BaseChannels, model.Info.PixelArcmin)
 	}
 	gr, err := gf.parse(fs)
 	if err != nil {
@@ -102,6 +121,12 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	if model != nil {
 		gr.multiple = model.Net.Multiple()
+		if err := checkNetworkGrid(gr, gr.multiple); err != nil {
+			return err
+		}
+		if math.Abs(gr.pixelArcmin/model.Info.PixelArcmin-1) > 1e-3 {
+			return fmt.Errorf("the map would have %g-arcmin pixels but the score model was trained on %g-arcmin pixels: bin the catalogue with --pixel-arcmin %g (the default) or train a model for this pixel size", gr.pixelArcmin, model.Info.PixelArcmin, model.Info.PixelArcmin)
+		}
 	}
 	b, err := loadAndBin(in, gr, stderr)
 	if err != nil {
@@ -118,7 +143,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if model != nil {
 		p, err := model.Prior(g.NX, g.NY, g.PixelArcmin, 0)
 		if err != nil {
-			return usageError{Err: fmt.Errorf("grid of %d x %d pixels of %g arcmin: %w", g.NX, g.NY, g.PixelArcmin, err)}
+			return err
 		}
 		prior, power = p, p.Power()
 	} else {
@@ -191,7 +216,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	total := *chains * keep
-	fmt.Fprintf(stderr, "sampling: %d samples in %s, %.1f s per sample\n", total, since(t0), time.Since(t0).Seconds()/float64(total))
+	fmt.Fprintf(stderr, "sampling: %d samples in %s, %.3g s per sample\n", total, since(t0), time.Since(t0).Seconds()/float64(total))
 
 	// Outputs.
 	cube := make([]float64, 0, total*n)

@@ -17,7 +17,7 @@ func TestSampleGaussianPrior(t *testing.T) {
 	dir := t.TempDir()
 	run := func(name string) string {
 		out := filepath.Join(dir, name)
-		code, _, stderr := runMassmap(t, "sample", "--out", out, "--pixel-arcmin", "3", "--nsamples", "8", "--chains", "2",
+		code, _, stderr := runMassmap(t, "sample", "--model", "gaussian", "--out", out, "--pixel-arcmin", "3", "--nsamples", "8", "--chains", "2",
 			"--final-steps", "80", "--thin", "10", "--levels", "4", "--steps", "10", "--seed", "5")
 		if code != 0 {
 			t.Fatalf("exit code %d:\n%s", code, stderr)
@@ -127,7 +127,7 @@ func TestSampleBadFlags(t *testing.T) {
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
 			out := filepath.Join(dir, "out.fits")
-			code, _, stderr := runMassmap(t, append([]string{"sample", "--out", out, "--pixel-arcmin", "3"}, args...)...)
+			code, _, stderr := runMassmap(t, append([]string{"sample", "--model", "gaussian", "--out", out, "--pixel-arcmin", "3"}, args...)...)
 			if code == 0 {
 				t.Errorf("exit code 0:\n%s", stderr)
 			}
@@ -157,7 +157,7 @@ func TestSampleBadData(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out.fits")
-			code, _, stderr := runMassmap(t, append([]string{"sample", "--out", out}, c.args...)...)
+			code, _, stderr := runMassmap(t, append([]string{"sample", "--model", "gaussian", "--out", out}, c.args...)...)
 			if code != 1 {
 				t.Errorf("exit code %d, want 1:\n%s", code, stderr)
 			}
