@@ -14,9 +14,9 @@ import (
 
 // TestDefaultPriorOnKappaTNG is the calibration target of the score prior,
 // not met yet, so it runs only when SKYINV_PENDING is set. It samples the
-// kappaTNG field, which no training
-// set has seen, with the embedded score prior and the default settings of
-// massmap sample: 8 chains keeping 2 states each. The posterior mean must
+// kappaTNG field, which no training set has seen, with the embedded score
+// prior and the default settings of massmap sample: 8 chains keeping 2
+// states each. The posterior mean must
 // correlate with the truth better than the Wiener filter, and the
 // posterior standard deviation must be calibrated: the truth within ±1σ
 // in 60% to 76% of the masked pixels, within ±2σ in at least 90%.
