@@ -201,6 +201,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 
 	t0 := time.Now()
+	if total := keep * *chains; total != *nsamples {
+		fmt.Fprintf(stderr, "note: --nsamples %d rounded up to %d, a whole number of states per chain (%d chains x %d)\n", *nsamples, total, *chains, keep)
+	}
 	fmt.Fprintf(stderr, "sampling: %d chains, %d levels from sigma %.3g to %.3g, %d steps per level and %d at the last, step size %g, %d states per chain\n",
 		*chains, *levels, sMax, sMin, *steps, *finalSteps, *stepSize, keep)
 	res, err := sampling.Sample(prior, like, sampling.Config{
