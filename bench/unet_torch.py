@@ -3,7 +3,7 @@ score.UNet with UNetConfig{Depth: 3, BaseChannels: 32, GroupNorm: true,
 Activation: SiLU}, one image channel, float32, on two threads.
 
 The network, level by level as score.UNet builds it:
-- the input gets one more channel that holds the noise level sigma;
+- the input gets one more channel that contains the noise level sigma;
 - each block is a 3x3 convolution ('same' zero padding, bias), a group
   normalisation (the fewest groups with at most 8 channels each, eps 1e-5)
   and SiLU;

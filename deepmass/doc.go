@@ -5,10 +5,10 @@
 // simulated maps, turns the Wiener filter of a shear field into an
 // approximation of the posterior mean of κ under the simulations' prior.
 //
-// Simulate draws training pairs for one survey: convergence fields from a
-// power spectrum (Gaussian, or shifted lognormal for the skewness of the
-// real field), their shear with the survey's shape noise and mask, and
-// the Wiener filter of that shear with the same spectrum as prior. Train
+// Simulate draws training pairs for one survey. It draws convergence
+// fields from a power spectrum (Gaussian, or shifted lognormal for the
+// skewness of the real field) and their shear with the survey's shape noise
+// and mask, then applies the Wiener filter with the same spectrum as prior. Train
 // fits a score.UNet to them, and a Model applies it to real data with
 // Estimate. Load and Save read and write models in the weights format of
 // package score, with the input settings (the prior spectrum, the pixel

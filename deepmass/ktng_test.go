@@ -10,7 +10,7 @@ import (
 // TestDefaultModelOnKappaTNG applies the shipped COSMOS model to the
 // kappaTNG field, which no training set has seen: the model trains on
 // Gaussian and lognormal simulations only. The field's arrays are the
-// mirror image of the toolkit's maps; the model was trained on all eight
+// mirror image of the toolkit's maps. The model was trained on all eight
 // orientations of the mask, so it takes them as they are.
 func TestDefaultModelOnKappaTNG(t *testing.T) {
 	const minR = 0.60

@@ -136,7 +136,7 @@ func Read(data []byte, name string) (*Model, error) {
 func fromMeta(net *score.UNet, meta score.Meta, name string) (*Model, error) {
 	text, ok := meta.Notes[infoKey]
 	if !ok {
-		return nil, fmt.Errorf("deepmass: %s holds U-Net weights but no DeepMass description: it is not a DeepMass model (write one with massmap deepmass train)", name)
+		return nil, fmt.Errorf("deepmass: %s contains U-Net weights but no DeepMass settings, so it is not a DeepMass model: train one with massmap deepmass train", name)
 	}
 	var info Info
 	if err := json.Unmarshal([]byte(text), &info); err != nil {
@@ -201,7 +201,7 @@ const pixelTolerance = 1e-3
 
 // Estimate returns the DeepMass map of d. The shear of pixels without
 // galaxies is ignored. Estimate returns an error if the pixel size differs
-// from the model's by more than 0.1%, or if the shear holds NaN or
+// from the model's by more than 0.1%, or if the shear contains NaN or
 // infinite values in pixels with data. A grid that the network cannot
 // take gives a *score.SizeError, which names the nearest sizes it can.
 func (m *Model) Estimate(d Data) (*Result, error) {

@@ -156,8 +156,8 @@ func autoScale(nx, ny int) int {
 }
 
 // EncodePanel writes figures made by Render as one PNG, cols figures to a
-// row, in order, on a white background; cells are as large as the largest
-// figure. It returns an error if there is no figure or cols < 1.
+// row, in order, on a white background. Every cell is as large as the
+// largest figure. It returns an error if there is no figure or cols < 1.
 func EncodePanel(w io.Writer, figures []*image.RGBA, cols int) error {
 	if len(figures) == 0 || cols < 1 {
 		return fmt.Errorf("quicklook: a panel of %d figures in %d columns: need at least one of each", len(figures), cols)

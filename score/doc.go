@@ -36,8 +36,8 @@
 //
 // BenchmarkUNet times a forward pass, and a forward and backward pass, of
 // a Depth 3, BaseChannels 32 network with group normalisation and SiLU on
-// single-channel images of 128×128 and 360×360, batches of 1 and 8; a
-// forward pass at 360×360 is about 42 GFLOP counting the convolutions
+// single-channel images of 128×128 and 360×360, batches of 1 and 8. A
+// forward pass at 360×360 is about 42 GFLOP, counting the convolutions
 // only. bench/conv_run.sh runs it beside the same network in PyTorch
 // (bench/unet_torch.py), and BENCHMARKS.md has the table. On a 2-core
 // Intel Xeon with AVX-512 (Go 1.26.8, December 2026) a forward pass took

@@ -22,7 +22,7 @@ import (
 // in 60% to 76% of the masked pixels, within ±2σ in at least 90%.
 func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	if os.Getenv("SKYINV_PENDING") == "" {
-		t.Skip("pending (issue 5): the score prior does not reach r >= 0.62 yet (0.4987 on 2026-12-05); set SKYINV_PENDING=1 to run it, about 6 minutes")
+		t.Skip("pending: the score prior does not reach r >= 0.62 yet (last measured 0.4987); set SKYINV_PENDING=1 to run it, about 6 minutes")
 	}
 	f := ktng.Load(t)
 	m, err := scoreprior.Default()

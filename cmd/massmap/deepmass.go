@@ -127,8 +127,8 @@ func checkNetworkGrid(gr gridRequest, m int) error {
 		gr.nx, gr.ny, m, near(gr.nx), near(gr.ny))
 }
 
-// modelPixel makes the help of --pixel-arcmin say that the model sets its
-// default.
+// modelPixel rewrites the help of --pixel-arcmin to state that the model
+// sets its default.
 func modelPixel(fs *flag.FlagSet) {
 	f := fs.Lookup("pixel-arcmin")
 	f.Usage = "pixel size in arcmin (default: the model's; it must match the model's)"

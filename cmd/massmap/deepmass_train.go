@@ -33,7 +33,7 @@ convergence minus the Wiener filter, with the L2 loss, on random windows
 held-out maps (their noise depends on --seed and --maps). With --cube the true
 maps are the planes of a FITS cube instead: by default each training plane
 once, or --maps maps that reuse the planes in new orientations. The model file
-holds the network, the spectrum and the settings that massmap deepmass needs.
+contains the network, the spectrum and the settings that massmap deepmass needs.
 A checkpoint records every setting, and --resume continues the same run only.
 Progress goes to stderr.`
 

@@ -369,7 +369,7 @@ func checkSampleData(b *binned) error {
 	}
 	for i, n := range f.NGal {
 		if n > 0 && !(f.Std[i] > 0) {
-			return fmt.Errorf("%s: pixel (x=%d, y=%d) holds %d galaxies but its shear noise SHEAR_STD is %v: the sampler needs a positive noise in every pixel with galaxies (are all ellipticities equal?)",
+			return fmt.Errorf("%s: pixel (x=%d, y=%d) contains %d galaxies but its shear noise SHEAR_STD is %v: the sampler needs a positive noise in every pixel with galaxies; check that the ellipticities are not all equal",
 				b.cat.Path, i%b.grid.NX, i/b.grid.NX, n, f.Std[i])
 		}
 	}

@@ -1,8 +1,8 @@
-// Package ktng loads the kappaTNG test field of the shared reference data
-// for tests and benchmarks: the true convergence, its noisy shear inside the
-// COSMOS mask, the noise variance per pixel from the real COSMOS catalogue
-// and the theory power spectrum. When the data are absent it skips the
-// test and names the missing file.
+// Package ktng loads the kappaTNG test field of the reference data for
+// tests and benchmarks. The field is the true convergence, its noisy shear
+// inside the COSMOS mask, the noise variance per pixel from the real COSMOS
+// catalogue, and the theory power spectrum. When the data are absent, Load
+// skips the test and names the missing file.
 package ktng
 
 import (
