@@ -2,7 +2,6 @@ package deepmass
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -134,13 +133,13 @@ func Read(data []byte, name string) (*Model, error) {
 }
 
 func fromMeta(net *score.UNet, meta score.Meta, name string) (*Model, error) {
-	text, ok := meta.Notes[infoKey]
-	if !ok {
+	var info Info
+	found, err := meta.Note(infoKey, &info)
+	if !found {
 		return nil, fmt.Errorf("deepmass: %s contains U-Net weights but no DeepMass settings, so it is not a DeepMass model: train one with massmap deepmass train", name)
 	}
-	var info Info
-	if err := json.Unmarshal([]byte(text), &info); err != nil {
-		return nil, fmt.Errorf("deepmass: %s: corrupt DeepMass description: %w", name, err)
+	if err != nil {
+		return nil, fmt.Errorf("deepmass: %s: corrupt DeepMass settings: %w", name, err)
 	}
 	m, err := New(net, info)
 	if err != nil {
@@ -153,17 +152,10 @@ func fromMeta(net *score.UNet, meta score.Meta, name string) (*Model, error) {
 // It never leaves a partial file, and it refuses to replace an existing
 // file unless overwrite is true.
 func (m *Model) Save(path string, overwrite bool, meta score.Meta) error {
-	text, err := json.Marshal(m.Info)
+	meta, err := meta.WithNote(infoKey, m.Info)
 	if err != nil {
-		return fmt.Errorf("deepmass: %w", err)
+		return err
 	}
-	notes := map[string]string{infoKey: string(text)}
-	for k, v := range meta.Notes {
-		if k != infoKey {
-			notes[k] = v
-		}
-	}
-	meta.Notes = notes
 	return score.SaveWeights(path, overwrite, m.Net, meta)
 }
 

@@ -196,6 +196,35 @@ func LoadWeights(path string) (*UNet, Meta, error) {
 	return net, meta, err
 }
 
+// WithNote returns a copy of meta whose notes contain v, encoded as JSON,
+// under key, for settings that a package built on UNet stores beside the
+// weights. It returns an error if v cannot be encoded, for example when
+// it contains a NaN.
+func (meta Meta) WithNote(key string, v any) (Meta, error) {
+	text, err := json.Marshal(v)
+	if err != nil {
+		return meta, fmt.Errorf("score: note %q: %w", key, err)
+	}
+	notes := map[string]string{key: string(text)}
+	for k, n := range meta.Notes {
+		if k != key {
+			notes[k] = n
+		}
+	}
+	meta.Notes = notes
+	return meta, nil
+}
+
+// Note decodes the JSON note under key into v. It returns false if meta
+// has no such note, and an error if the note is not valid JSON for v.
+func (meta Meta) Note(key string, v any) (bool, error) {
+	text, ok := meta.Notes[key]
+	if !ok {
+		return false, nil
+	}
+	return true, json.Unmarshal([]byte(text), v)
+}
+
 // ReadWeights reads weights written by SaveWeights from r, which holds
 // size bytes, such as a file embedded in a program. name identifies the
 // source in errors. It checks the data as LoadWeights does.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -245,4 +246,28 @@ func TestSaveCheckpointForeignOptimizer(t *testing.T) {
 		}
 	}()
 	score.SaveCheckpoint(filepath.Join(t.TempDir(), "run.checkpoint"), false, net, opt, score.Meta{})
+}
+
+func TestMetaNoteRoundTrip(t *testing.T) {
+	type settings struct {
+		Scale float64 `json:"scale"`
+	}
+	meta, err := score.Meta{Notes: map[string]string{"other": "kept"}}.WithNote("mine", settings{Scale: 2.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got settings
+	found, err := meta.Note("mine", &got)
+	if !found || err != nil || got.Scale != 2.5 {
+		t.Errorf("Note returned %v, %v, %+v, want true, nil, {2.5}", found, err, got)
+	}
+	if meta.Notes["other"] != "kept" {
+		t.Error("WithNote dropped another note")
+	}
+	if found, _ := meta.Note("absent", &got); found {
+		t.Error("Note found an absent key")
+	}
+	if _, err := meta.WithNote("bad", settings{Scale: math.NaN()}); err == nil {
+		t.Error("WithNote encoded a NaN without an error")
+	}
 }

@@ -2,7 +2,6 @@ package scoreprior
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -114,13 +113,13 @@ func Read(data []byte, name string) (*Model, error) {
 }
 
 func fromMeta(net *score.UNet, meta score.Meta, name string) (*Model, error) {
-	text, ok := meta.Notes[infoKey]
-	if !ok {
+	var info Info
+	found, err := meta.Note(infoKey, &info)
+	if !found {
 		return nil, fmt.Errorf("scoreprior: %s contains U-Net weights but no score-prior settings, so it is not a score prior model: train one with massmap train-score", name)
 	}
-	var info Info
-	if err := json.Unmarshal([]byte(text), &info); err != nil {
-		return nil, fmt.Errorf("scoreprior: %s: corrupt score-prior description: %w", name, err)
+	if err != nil {
+		return nil, fmt.Errorf("scoreprior: %s: corrupt score-prior settings: %w", name, err)
 	}
 	m, err := New(net, info)
 	if err != nil {
@@ -133,17 +132,10 @@ func fromMeta(net *score.UNet, meta score.Meta, name string) (*Model, error) {
 // never leaves a partial file and replaces an existing one only if
 // overwrite is true.
 func (m *Model) Save(path string, overwrite bool, meta score.Meta) error {
-	text, err := json.Marshal(m.Info)
+	meta, err := meta.WithNote(infoKey, m.Info)
 	if err != nil {
-		return fmt.Errorf("scoreprior: %w", err)
+		return err
 	}
-	notes := map[string]string{infoKey: string(text)}
-	for k, v := range meta.Notes {
-		if k != infoKey {
-			notes[k] = v
-		}
-	}
-	meta.Notes = notes
 	return score.SaveWeights(path, overwrite, m.Net, meta)
 }
 
