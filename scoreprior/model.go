@@ -170,7 +170,7 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 			}
 		}
 	}
-	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, keep: keep, plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
+	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, keep: keep, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
 }
 
 // Prior is a Model's score on one grid, a sampling.Prior. It runs the
@@ -193,9 +193,10 @@ type Prior struct {
 	in, out *nn.Tensor
 	sigma   []float32
 
-	keep []float64 // 1 for the Fourier modes the network's residual keeps
-	plan *fft.Plan2D
-	buf  []complex128
+	keep   []float64 // 1 for the Fourier modes the network's residual keeps
+	filter []float64 // the filter of the current noise level
+	plan   *fft.Plan2D
+	buf    []complex128
 }
 
 var _ sampling.Prior = (*Prior)(nil)
@@ -230,18 +231,24 @@ func (p *Prior) Score(dst, x [][]float64, sigma float64) error {
 	if err := p.model.Net.Forward(p.out, p.in, p.sigma); err != nil {
 		return fmt.Errorf("scoreprior: %w", err)
 	}
+	// The filter of this noise level, with the 1/σ of the residual and
+	// the 1/N of the inverse transform.
 	inv := 1 / sigma / float64(len(p.buf))
+	s2 := sigma * sigma * float64(len(p.buf))
+	for i, w := range p.keep {
+		if pw := p.power[i]; pw > 0 {
+			w *= min(1, damping*s2/pw)
+		}
+		p.filter[i] = w * inv
+	}
+
 	for k := range x {
 		for i, u := range p.out.Plane(k, 0) {
 			p.buf[i] = complex(float64(u), 0)
 		}
 		p.plan.Forward(p.buf, p.buf)
-		s2 := sigma * sigma * float64(len(p.buf))
-		for i, w := range p.keep {
-			if pw := p.power[i]; pw > 0 {
-				w *= min(1, damping*s2/pw)
-			}
-			p.buf[i] *= complex(w*inv, 0)
+		for i, w := range p.filter {
+			p.buf[i] *= complex(w, 0)
 		}
 		p.plan.Inverse(p.buf, p.buf)
 		for i, v := range p.buf {
