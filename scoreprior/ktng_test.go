@@ -33,6 +33,8 @@ func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// The likelihood: γ1 then γ2, no data outside the mask.
 	n := f.NX * f.NY
 	data, noise := make([]float64, 2*n), make([]float64, 2*n)
 	for i := range n {
@@ -48,6 +50,9 @@ func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// The sampler with massmap sample's defaults, and the Wiener filter to
+	// compare with.
 	res, err := sampling.Sample(prior, like, sampling.Config{
 		NX: f.NX, NY: f.NY, Chains: 8,
 		SigmaMax: m.Info.SigmaMax, SigmaMin: m.Info.SigmaMin, Levels: 10,
@@ -64,6 +69,8 @@ func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// Correlation and coverage inside the mask.
 	rWF, eWF := f.Stats(wf)
 	r, rmse := f.Stats(res.Mean)
 	var in1, in2, masked float64
