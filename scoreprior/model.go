@@ -315,32 +315,17 @@ func Train(cfg TrainConfig) (*Model, error) {
 	opt := score.NewAdam(net.Parameters(), cfg.Adam)
 
 	// Held-out batches, kept as copies since Batch reuses its tensors.
-	type heldOut struct {
-		in, target *nn.Tensor
-		sigma      []float32
-	}
-	held := make([]heldOut, cfg.ValidationBatches)
+	heldOut := score.NewHeldOut(val.Batch, cfg.ValidationBatches)
 	var gaussLoss float64
-	for i := range held {
-		in, target, sigma := val.Batch(i)
-		held[i] = heldOut{in.Clone(), target.Clone(), append([]float32(nil), sigma...)}
+	for i := range heldOut.Len() {
+		_, target, _ := heldOut.Batch(i)
 		gaussLoss += score.MeanSquaredError(nil, nn.NewTensor(target.N, 1, target.H, target.W), target)
 	}
-	gaussLoss /= float64(len(held))
+	gaussLoss /= float64(heldOut.Len())
 	if cfg.Baseline != nil {
 		cfg.Baseline(gaussLoss)
 	}
-	out := nn.NewTensor(cfg.Pairs.Batch, 1, cfg.Pairs.Size, cfg.Pairs.Size)
-	validate := func() float64 {
-		var sum float64
-		for _, h := range held {
-			if err := net.Forward(out, h.in, h.sigma); err != nil {
-				return math.NaN()
-			}
-			sum += score.MeanSquaredError(nil, out, h.target)
-		}
-		return sum / float64(len(held))
-	}
+	validate := func() float64 { return heldOut.Loss(net) }
 	last := math.NaN()
 	err = score.Train(net, pairs.Batch, opt, score.TrainConfig{
 		Steps: cfg.Steps, Validate: validate, ValidateEvery: cfg.ValidateEvery,
