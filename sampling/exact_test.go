@@ -155,6 +155,9 @@ func (p *gaussianProblem) exactPosterior(t *testing.T) (mean, pixelVar, modeVar 
 // with the Gaussian prior's analytic score and compares with the dense
 // solution: the sample mean with the Wiener filter, and the sample variance,
 // averaged over the map and in rings of |k|, with the posterior variance.
+// It runs twice: with the prior's preconditioner and small steps, and with
+// the preconditioner that includes the data (Config.DataVar) and steps ten
+// times larger.
 func TestGaussianPosteriorExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("dense 4096 × 4096 posterior: skipped with -short")
@@ -177,19 +180,52 @@ func TestGaussianPosteriorExact(t *testing.T) {
 	}
 	priorStd := math.Sqrt(priorVar) / float64(n)
 	const chains = 64
-	res, err := sampling.Sample(prior, like, sampling.Config{
+	base := sampling.Config{
 		NX: p.nx, NY: p.ny, Chains: chains,
 		SigmaMax: 10 * priorStd, SigmaMin: 1e-3 * priorStd, Levels: 8,
-		Steps: 40, FinalSteps: 600, StepSize: 0.01, Power: p.power, Seed: 1,
+		Steps: 40, Power: p.power, Seed: 1,
 		Progress: func(pr sampling.Progress) {
 			t.Logf("level %d/%d: σ = %.3g, normalised residual %.3f", pr.Level, pr.Levels, pr.Sigma, pr.Residual)
 		},
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	prec := base
+	prec.FinalSteps, prec.StepSize = 600, 0.01
+	data := base
+	data.FinalSteps, data.StepSize = 400, 0.1
+	data.DataPower = shearDataPower(n, like.TypicalNoiseVar())
+	for _, tc := range []struct {
+		name string
+		cfg  sampling.Config
+	}{{"prior preconditioner", prec}, {"data preconditioner", data}} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := sampling.Sample(prior, like, tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkExact(t, p, res, mean, pixelVar, modeVar)
+		})
+	}
+}
 
-	// The mean, pixel by pixel, within 3 standard errors.
+// shearDataPower returns Config.DataPower for shear data of typical noise
+// variance v per component on n pixels.
+func shearDataPower(n int, v float64) []float64 {
+	p := make([]float64, n)
+	for i := range p {
+		p[i] = float64(n) * v
+	}
+	p[0] = math.Inf(1)
+	return p
+}
+
+// checkExact compares the result of a run with the exact posterior: the
+// mean within 3 standard errors of one state per chain (a bound, since Mean
+// averages many states per chain) in 95% of pixels, and the variance, over
+// the map and in 8 rings of |k|, within 10%.
+func checkExact(t *testing.T, p *gaussianProblem, res *sampling.Result, mean, pixelVar, modeVar []float64) {
+	t.Helper()
+	n := p.nx * p.ny
+	chains := float64(len(res.Samples))
 	inside := 0
 	var sampleVar, exactVar float64
 	for i := range n {
@@ -210,7 +246,7 @@ func TestGaussianPosteriorExact(t *testing.T) {
 		t.Errorf("map-averaged sample variance / posterior variance = %.4f, want within 10%% of 1", ratio)
 	}
 
-	// The variance per Fourier mode, in rings of |k|.
+	// The variance per Fourier mode of the returned samples, in rings of |k|.
 	plan := fft.NewPlan2D(p.nx, p.ny)
 	buf := make([]complex128, n)
 	power := make([]float64, n)
@@ -218,7 +254,7 @@ func TestGaussianPosteriorExact(t *testing.T) {
 	for _, chain := range res.Samples {
 		for _, s := range chain {
 			for i, v := range s {
-				buf[i] = complex(v-res.Mean[i], 0)
+				buf[i] = complex(v-mean[i], 0)
 			}
 			plan.Forward(buf, buf)
 			for k, v := range buf {
@@ -242,7 +278,7 @@ func TestGaussianPosteriorExact(t *testing.T) {
 			}
 			k := ky*p.nx + kx
 			b := int(float64(rings) * math.Hypot(float64(fx), float64(fy)) / (kmax + 1e-9))
-			got[b] += power[k] / float64(count-1)
+			got[b] += power[k] / float64(count)
 			want[b] += modeVar[k]
 			modes[b]++
 		}

@@ -47,6 +47,33 @@ type Config struct {
 	// S + σ² I. Nil gives σ² I, the step rule of Song and Ermon.
 	Power []float64
 
+	// DataPower, unless nil, adds the data to the preconditioner: the
+	// variance of each unnormalised FFT coefficient of the noise that the
+	// data put on the map, +Inf for a mode the data do not constrain. For
+	// data through an operator diagonal in Fourier space with transfer
+	// function T_k and white noise of variance v per datum, it is
+	// N v / |T_k|², with N the number of pixels; for the shear operator,
+	// N v with v a typical noise variance of one shear component
+	// (Likelihood.TypicalNoiseVar) and +Inf at k = 0, whose mass sheet the
+	// shear does not see. The preconditioner at level σ becomes
+	//
+	//	M_σ = ((S + σ² I)⁻¹ + (D + σ² I)⁻¹)⁻¹,
+	//
+	// with D diagonal from DataPower: the posterior covariance at that
+	// level of data that would cover the whole map. Where the data
+	// constrain the map, every Fourier mode then relaxes at about ε/2 per
+	// step, instead of the slowest ones at ε/2 of their posterior-to-prior
+	// variance ratio, so steps about ten times larger are stable and
+	// states decorrelate in about 2/ε steps. Where there are no data, as
+	// outside a survey's footprint, the large scales mix more slowly than
+	// with Power alone; RHat shows it.
+	DataPower []float64
+
+	// BurnIn is the number of steps of the last level after which the
+	// Result's Mean, Std and RHat average every state (zero means half of
+	// the last level's steps).
+	BurnIn int
+
 	// Keep is the number of states each chain returns from the last
 	// level, one every Thin steps, ending with the last step. Zero means 1.
 	Keep, Thin int
@@ -87,14 +114,22 @@ type Result struct {
 	// Samples[c][k] is state k of chain c, NX·NY values.
 	Samples [][][]float64
 
-	// Mean and Std are the mean and standard deviation over all samples,
-	// per pixel.
+	// Mean and Std are the mean and standard deviation per pixel over
+	// every state of every chain after the burn-in of the last level, not
+	// only over the returned samples: consecutive states are correlated,
+	// but averaging them all gives estimates with less noise than the
+	// thinned samples alone. They are of the raw states (not denoised).
 	Mean, Std []float64
 
 	// RHat is the split R̂ of Gelman et al. (Bayesian Data Analysis, 3rd
-	// edition, 2013, section 11.4) per pixel, over the Keep states of each
-	// chain split in halves; NaN unless Keep ≥ 4 and Chains ≥ 1.
+	// edition, 2013, section 11.4) per pixel, over the states after the
+	// burn-in, each chain's split in halves; NaN with fewer than 4 such
+	// states.
 	RHat []float64
+
+	// States is the number of states per chain that Mean, Std and RHat
+	// average.
+	States int
 
 	// Levels reports each level, as Progress did.
 	Levels []Progress
@@ -118,10 +153,17 @@ func (c *Config) check(prior Prior, like *Likelihood) error {
 		return fmt.Errorf("sampling: preconditioner power of %d values for a %d × %d map", len(c.Power), c.NX, c.NY)
 	case c.Keep < 0 || c.Thin < 0:
 		return fmt.Errorf("sampling: Keep %d and Thin %d must not be negative", c.Keep, c.Thin)
+	case c.DataPower != nil && len(c.DataPower) != c.NX*c.NY:
+		return fmt.Errorf("sampling: data power of %d values for a %d × %d map", len(c.DataPower), c.NX, c.NY)
 	}
-	final := c.FinalSteps
-	if final == 0 {
-		final = c.Steps
+	for i, p := range c.DataPower {
+		if !(p > 0) {
+			return fmt.Errorf("sampling: data power %v at Fourier index %d: it must be positive, or +Inf", p, i)
+		}
+	}
+	final := c.final()
+	if c.BurnIn < 0 || c.BurnIn >= final {
+		return fmt.Errorf("sampling: a burn-in of %d steps leaves none of the %d steps of the last level", c.BurnIn, final)
 	}
 	keep, thin := max(c.Keep, 1), max(c.Thin, 1)
 	if (keep-1)*thin >= final {
@@ -133,6 +175,22 @@ func (c *Config) check(prior Prior, like *Likelihood) error {
 		}
 	}
 	return nil
+}
+
+// final returns the number of steps at the last level.
+func (c *Config) final() int {
+	if c.FinalSteps == 0 {
+		return c.Steps
+	}
+	return c.FinalSteps
+}
+
+// burnIn returns the number of steps of the last level before the averages.
+func (c *Config) burnIn() int {
+	if c.BurnIn == 0 {
+		return c.final() / 2
+	}
+	return c.BurnIn
 }
 
 // Sigmas returns the noise levels of cfg, from SigmaMax down to SigmaMin.
@@ -166,10 +224,7 @@ func Sample(prior Prior, like *Likelihood, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	workers := min(defaultWorkers(cfg.Workers), len(like.ops))
-	final := cfg.FinalSteps
-	if final == 0 {
-		final = cfg.Steps
-	}
+	final := cfg.final()
 	keep, thin := max(cfg.Keep, 1), max(cfg.Thin, 1)
 	n := cfg.NX * cfg.NY
 
@@ -197,6 +252,7 @@ func Sample(prior Prior, like *Likelihood, cfg Config) (*Result, error) {
 	r.m = make([]float64, n)
 
 	res := &Result{Samples: make([][][]float64, cfg.Chains)}
+	acc := newMoments(cfg.Chains, n, final-cfg.burnIn())
 	sigmas := cfg.Sigmas()
 	for level, sigma := range sigmas {
 		r.setLevel(sigma)
@@ -212,7 +268,13 @@ func Sample(prior Prior, like *Likelihood, cfg Config) (*Result, error) {
 			if err := r.step(); err != nil {
 				return nil, err
 			}
-			if level == len(sigmas)-1 && (steps-1-step)%thin == 0 && (steps-1-step)/thin < keep {
+			if level < len(sigmas)-1 {
+				continue
+			}
+			if step >= cfg.burnIn() {
+				acc.add(step-cfg.burnIn(), r.x)
+			}
+			if (steps-1-step)%thin == 0 && (steps-1-step)/thin < keep {
 				if err := r.collect(res); err != nil {
 					return nil, err
 				}
@@ -224,7 +286,7 @@ func Sample(prior Prior, like *Likelihood, cfg Config) (*Result, error) {
 			cfg.Progress(p)
 		}
 	}
-	res.summarise(n)
+	acc.summarise(res)
 	return res, nil
 }
 
@@ -266,6 +328,9 @@ func (r *run) setLevel(sigma float64) {
 		r.m[i] = s2
 		if r.cfg.Power != nil {
 			r.m[i] += r.cfg.Power[i] / float64(r.n)
+		}
+		if r.cfg.DataPower != nil {
+			r.m[i] = 1 / (1/r.m[i] + 1/(r.cfg.DataPower[i]/float64(r.n)+s2))
 		}
 	}
 }
@@ -405,84 +470,108 @@ func (r *run) collect(res *Result) error {
 	return nil
 }
 
-// summarise computes the mean, standard deviation and split R̂ per pixel.
-func (res *Result) summarise(n int) {
+// moments accumulates, per chain and per half of the averaging window, the
+// sums of the states and of their squares.
+type moments struct {
+	half       int            // states per half; a window of odd length drops its first state
+	skip       int            // states to skip at the start of the window
+	sum, sumSq [][2][]float64 // [chain][half][pixel]
+}
+
+func newMoments(chains, n, window int) *moments {
+	m := &moments{half: window / 2, skip: window % 2}
+	m.sum = make([][2][]float64, chains)
+	m.sumSq = make([][2][]float64, chains)
+	for c := range chains {
+		for h := range 2 {
+			m.sum[c][h] = make([]float64, n)
+			m.sumSq[c][h] = make([]float64, n)
+		}
+	}
+	return m
+}
+
+// add accumulates the states x of step k of the window.
+func (m *moments) add(k int, x [][]float64) {
+	k -= m.skip
+	if k < 0 || m.half == 0 {
+		return
+	}
+	h := min(k/m.half, 1)
+	for c, xc := range x {
+		s, q := m.sum[c][h], m.sumSq[c][h]
+		for i, v := range xc {
+			s[i] += v
+			q[i] += v * v
+		}
+	}
+}
+
+// summarise sets the mean, standard deviation and split R̂ of res. With a
+// window of one state, the mean and standard deviation are over the chains'
+// last states.
+func (m *moments) summarise(res *Result) {
+	chains := len(m.sum)
+	n := len(m.sum[0][0])
 	res.Mean = make([]float64, n)
 	res.Std = make([]float64, n)
 	res.RHat = make([]float64, n)
-	count := 0
-	for _, chain := range res.Samples {
-		for _, s := range chain {
-			for i, v := range s {
-				res.Mean[i] += v
+	h := float64(m.half)
+	res.States = 2 * m.half
+	if m.half == 0 {
+		last := make([][]float64, chains)
+		for c, chain := range res.Samples {
+			last[c] = chain[len(chain)-1]
+		}
+		res.States = 1
+		for i := range res.Mean {
+			var s, q float64
+			for _, x := range last {
+				s += x[i]
+				q += x[i] * x[i]
 			}
-			count++
-		}
-	}
-	for i := range res.Mean {
-		res.Mean[i] /= float64(count)
-	}
-	for _, chain := range res.Samples {
-		for _, s := range chain {
-			for i, v := range s {
-				d := v - res.Mean[i]
-				res.Std[i] += d * d
-			}
-		}
-	}
-	for i := range res.Std {
-		if count > 1 {
-			res.Std[i] = math.Sqrt(res.Std[i] / float64(count-1))
-		}
-	}
-	keep := len(res.Samples[0])
-	if keep < 4 {
-		for i := range res.RHat {
+			res.Mean[i], res.Std[i] = meanStd(s, q, float64(chains))
 			res.RHat[i] = math.NaN()
 		}
 		return
 	}
-	res.splitRHat(keep / 2)
-}
-
-// splitRHat computes R̂ over the halves of length h of every chain.
-func (res *Result) splitRHat(h int) {
-	m := 2 * len(res.Samples)
-	means := make([]float64, m)
-	vars := make([]float64, m)
-	for i := range res.RHat {
-		j := 0
-		for _, chain := range res.Samples {
-			for half := range 2 {
-				seq := chain[half*h : (half+1)*h]
-				var s float64
-				for _, st := range seq {
-					s += st[i]
-				}
-				mu := s / float64(h)
-				var v float64
-				for _, st := range seq {
-					d := st[i] - mu
-					v += d * d
-				}
-				means[j], vars[j] = mu, v/float64(h-1)
-				j++
+	total := 2 * h * float64(chains)
+	for i := range res.Mean {
+		var s, q, w, grand, b float64
+		for c := range chains {
+			for k := range 2 {
+				sc, qc := m.sum[c][k][i], m.sumSq[c][k][i]
+				s += sc
+				q += qc
+				mu, sd := meanStd(sc, qc, h)
+				w += sd * sd
+				grand += mu
+				b += mu * mu
 			}
 		}
-		var grand, w float64
-		for k := range m {
-			grand += means[k]
-			w += vars[k]
+		res.Mean[i], res.Std[i] = meanStd(s, q, total)
+		if m.half < 2 {
+			res.RHat[i] = math.NaN()
+			continue
 		}
-		grand /= float64(m)
-		w /= float64(m)
-		var b float64
-		for k := range m {
-			d := means[k] - grand
-			b += d * d
-		}
-		b *= float64(h) / float64(m-1)
-		varPlus := float64(h-1)/float64(h)*w + b/float64(h)
+		// Split R̂ over 2·chains sequences of h states: w the mean of their
+		// variances, b/h the variance of their means.
+		seqs := float64(2 * chains)
+		w /= seqs
+		grand /= seqs
+		b = (b - seqs*grand*grand) / (seqs - 1) * h
+		varPlus := (h-1)/h*w + b/h
 		res.RHat[i] = math.Sqrt(varPlus / w)
 	}
+}
+
+// meanStd returns the mean and the sample standard deviation of count values
+// with sum s and sum of squares q.
+func meanStd(s, q, count float64) (mean, std float64) {
+	mean = s / count
+	if count < 2 {
+		return mean, 0
+	}
+	v := (q - s*mean) / (count - 1)
+	return mean, math.Sqrt(max(v, 0))
 }

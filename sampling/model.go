@@ -137,6 +137,20 @@ func NewLikelihood(newOp func() (operators.Operator, error), data, noiseVar []fl
 	return l, nil
 }
 
+// TypicalNoiseVar returns the harmonic mean of the finite noise variances,
+// the noise variance of the data's typical pixel (see Config.DataPower).
+func (l *Likelihood) TypicalNoiseVar() float64 {
+	var sum float64
+	count := 0
+	for _, v := range l.noiseVar {
+		if !math.IsInf(v, 1) {
+			sum += 1 / v
+			count++
+		}
+	}
+	return float64(count) / sum
+}
+
 // Size returns the length of the maps the likelihood takes.
 func (l *Likelihood) Size() int { return l.ops[0].Domain().Len() }
 

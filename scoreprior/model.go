@@ -170,7 +170,7 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 			}
 		}
 	}
-	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, keep: keep, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
+	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, keep: keep, damping: damping, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
 }
 
 // Prior is a Model's score on one grid, a sampling.Prior. It runs the
@@ -193,6 +193,8 @@ type Prior struct {
 	in, out *nn.Tensor
 	sigma   []float32
 
+	damping float64
+
 	keep   []float64 // 1 for the Fourier modes the network's residual keeps
 	filter []float64 // the filter of the current noise level
 	plan   *fft.Plan2D
@@ -200,6 +202,10 @@ type Prior struct {
 }
 
 var _ sampling.Prior = (*Prior)(nil)
+
+// SetDamping sets the factor d of the bound d σ²/S_k on the residual (see
+// Prior); 0 removes the bound.
+func (p *Prior) SetDamping(d float64) { p.damping = d }
 
 // Power returns the power map of the Gaussian part, for the sampler's
 // preconditioner.
@@ -236,8 +242,8 @@ func (p *Prior) Score(dst, x [][]float64, sigma float64) error {
 	inv := 1 / sigma / float64(len(p.buf))
 	s2 := sigma * sigma * float64(len(p.buf))
 	for i, w := range p.keep {
-		if pw := p.power[i]; pw > 0 {
-			w *= min(1, damping*s2/pw)
+		if pw := p.power[i]; pw > 0 && p.damping > 0 {
+			w *= min(1, p.damping*s2/pw)
 		}
 		p.filter[i] = w * inv
 	}

@@ -31,14 +31,20 @@ ladder of noise levels. The prior is the Gaussian prior of a power spectrum
 (--model gaussian, the default, with --ps or the theory flags), or a hybrid
 score model: the one embedded in the toolkit, trained for COSMOS-like maps of
 0.29-arcmin pixels (--model default, experimental: its calibration is not
-shown yet), or one written by massmap train-score (--model FILE). Chains run together,
-batched through the network, each seeded from --seed. Writes SAMPLES (a cube,
-one plane per sample), KAPPA_MEAN, KAPPA_STD, a map per --quantiles entry,
-RHAT, NGAL, WEIGHT and SHEAR_STD; the PNG shows the mean, the standard
-deviation and two samples. RHAT is the split R-hat over the states each chain
-keeps: it needs at least 4 per chain (--nsamples at least 4 times --chains) and
-is NaN otherwise. States of one chain are --thin steps apart and can be
-strongly correlated; R-hat well above 1 says the chains have not mixed.`
+shown yet), or one written by massmap train-score (--model FILE). Chains run
+together, batched through the network, each seeded from --seed. The steps are
+preconditioned by the posterior covariance of a map covered by data of the
+typical pixel's noise (--precondition data), so that states of one chain
+decorrelate in about 2/step-size steps.
+
+Writes SAMPLES (a cube, one plane per sample), KAPPA_MEAN, KAPPA_STD, a map
+per --quantiles entry, RHAT, NGAL, WEIGHT and SHEAR_STD; the PNG shows the
+mean, the standard deviation and two samples. Each chain keeps
+nsamples/chains states of its last level, --thin steps apart (by default
+spread over the steps after --burn-in). KAPPA_MEAN, KAPPA_STD and RHAT are
+computed from every state of every chain after --burn-in, not only from the
+kept samples; the quantiles come from the samples. RHAT is the split R-hat
+over those states: near 1 when the chains have mixed.`
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
@@ -57,8 +63,10 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	levels := fs.Int("levels", 10, "number of noise levels")
 	steps := fs.Int("steps", 30, "Langevin steps at each level but the last")
 	finalSteps := fs.Int("final-steps", 300, "Langevin steps at the last level")
-	thin := fs.Int("thin", 20, "steps between the states a chain keeps")
-	stepSize := fs.Float64("step-size", 0.01, "step size epsilon of the preconditioned dynamics")
+	thin := fs.Int("thin", 0, "steps between the states a chain keeps (default: spread over the steps after --burn-in)")
+	burnIn := fs.Int("burn-in", 0, "steps of the last level before the mean, std and R-hat average every state (default: half of --final-steps)")
+	stepSize := fs.Float64("step-size", 0.1, "step size epsilon of the preconditioned dynamics")
+	precondition := fs.String("precondition", "data", "preconditioner: data (the prior and the data's typical noise) or prior (the prior's covariance alone, which needs steps about 10 times smaller)")
 	sigmaMax := fs.Float64("sigma-max", 0, "first noise level in convergence units (default: the model's largest, or 10 times the prior's pixel std)")
 	sigmaMin := fs.Float64("sigma-min", 0, "last noise level (default: the model's smallest, or 1e-3 times the prior's pixel std)")
 	quantiles := fs.String("quantiles", "0.16,0.84", "comma-separated quantiles to write as maps (empty for none)")
@@ -78,14 +86,25 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usagef("invalid --chains %d: at least 1 chain is needed", *chains)
 	case *nsamples < 1:
 		return usagef("invalid --nsamples %d: at least 1 sample is needed", *nsamples)
-	case *levels < 1 || *steps < 1 || *finalSteps < 1 || *thin < 1:
-		return usagef("--levels, --steps, --final-steps and --thin must be at least 1")
+	case *levels < 1 || *steps < 1 || *finalSteps < 1 || *thin < 0:
+		return usagef("--levels, --steps and --final-steps must be at least 1, and --thin not negative")
+	case *burnIn < 0 || *burnIn >= *finalSteps:
+		return usagef("invalid --burn-in %d: it must leave some of the %d steps of --final-steps", *burnIn, *finalSteps)
+	case *precondition != "data" && *precondition != "prior":
+		return usagef("invalid --precondition %q: use data or prior", *precondition)
 	case !(*stepSize > 0) || math.IsInf(*stepSize, 0):
 		return usagef("invalid --step-size %v: it must be positive", *stepSize)
 	case *sigmaMax < 0 || *sigmaMin < 0:
 		return usagef("--sigma-max and --sigma-min must not be negative")
 	}
 	keep := (*nsamples + *chains - 1) / *chains
+	burn := *burnIn
+	if burn == 0 {
+		burn = *finalSteps / 2
+	}
+	if *thin == 0 {
+		*thin = max(1, (*finalSteps-burn)/keep)
+	}
 	if (keep-1)**thin >= *finalSteps {
 		return usagef("%d states per chain, %d steps apart, do not fit in --final-steps %d: raise --final-steps or --chains, or lower --thin", keep, *thin, *finalSteps)
 	}
@@ -177,6 +196,17 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %w", b.cat.Path, err)
 	}
 
+	// The data's preconditioner: the typical pixel's noise on every mode
+	// but the mean, which the shear does not constrain.
+	var dataPower []float64
+	if *precondition == "data" {
+		dataPower = make([]float64, n)
+		for i := range dataPower {
+			dataPower[i] = float64(n) * like.TypicalNoiseVar()
+		}
+		dataPower[0] = math.Inf(1)
+	}
+
 	// The noise ladder.
 	var pvar float64
 	for _, p := range power {
@@ -204,12 +234,13 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if total := keep * *chains; total != *nsamples {
 		fmt.Fprintf(stderr, "note: --nsamples %d rounded up to %d, a whole number of states per chain (%d chains x %d)\n", *nsamples, total, *chains, keep)
 	}
-	fmt.Fprintf(stderr, "sampling: %d chains, %d levels from sigma %.3g to %.3g, %d steps per level and %d at the last, step size %g, %d states per chain\n",
-		*chains, *levels, sMax, sMin, *steps, *finalSteps, *stepSize, keep)
+	fmt.Fprintf(stderr, "sampling: %d chains, %d levels from sigma %.3g to %.3g, %d steps per level and %d at the last (burn-in %d), step size %g, %d states per chain %d steps apart\n",
+		*chains, *levels, sMax, sMin, *steps, *finalSteps, burn, *stepSize, keep, *thin)
 	res, err := sampling.Sample(prior, like, sampling.Config{
 		NX: g.NX, NY: g.NY, Chains: *chains,
 		SigmaMax: sMax, SigmaMin: sMin, Levels: *levels,
 		Steps: *steps, FinalSteps: *finalSteps, StepSize: *stepSize, Power: power,
+		DataPower: dataPower, BurnIn: burn,
 		Keep: keep, Thin: *thin, Denoise: true, Seed: *seed,
 		Progress: func(p sampling.Progress) {
 			fmt.Fprintf(stderr, "  level %d/%d: sigma %.3g, normalised residual %.3f (%s)\n", p.Level, p.Levels, p.Sigma, p.Residual, since(t0))
@@ -229,14 +260,14 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	maps := []skymap.Map{
-		{Name: "KAPPA_MEAN", Data: res.Mean, Description: fmt.Sprintf("posterior mean of kappa_E over %d samples", total)},
-		{Name: "KAPPA_STD", Data: res.Std, Description: "posterior standard deviation of kappa_E"},
+		{Name: "KAPPA_MEAN", Data: res.Mean, Description: fmt.Sprintf("posterior mean of kappa_E over %d states of %d chains", res.States, *chains)},
+		{Name: "KAPPA_STD", Data: res.Std, Description: fmt.Sprintf("posterior standard deviation of kappa_E over %d states of %d chains", res.States, *chains)},
 	}
 	for _, q := range qs {
 		maps = append(maps, skymap.Map{Name: quantileName(q), Data: quantileMap(res.Samples, q, n), Description: fmt.Sprintf("posterior quantile %g of kappa_E", q)})
 	}
 	maps = append(maps,
-		skymap.Map{Name: "RHAT", Data: res.RHat, Description: "split R-hat per pixel over the chains' kept states (NaN with fewer than 4 per chain)"},
+		skymap.Map{Name: "RHAT", Data: res.RHat, Description: fmt.Sprintf("split R-hat per pixel over %d states of each chain", res.States)},
 		skymap.Map{Name: "SAMPLES", Data: cube, Planes: total, Axis3: "SAMPLE", Description: "posterior samples of kappa_E, chain by chain"},
 	)
 	maps = append(maps, b.dataMaps()...)
@@ -253,6 +284,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		fits.Card{Key: "SIGMAMAX", Value: sMax, Comment: "first noise level"},
 		fits.Card{Key: "SIGMAMIN", Value: sMin, Comment: "last noise level"},
 		fits.Card{Key: "STEPSIZE", Value: *stepSize, Comment: "step size of the preconditioned dynamics"},
+		fits.Card{Key: "PRECOND", Value: *precondition, Comment: "preconditioner: data or prior"},
+		fits.Card{Key: "BURNIN", Value: burn, Comment: "last-level steps before the averages"},
+		fits.Card{Key: "NSTATES", Value: res.States, Comment: "states per chain in mean, std and R-hat"},
 		fits.Card{Key: "RESIDUAL", Value: last.Residual, Comment: "rms normalised data residual at the last level"},
 		fits.Card{Key: "SEED", Value: seedValue(*seed), Comment: "random seed"},
 	)
