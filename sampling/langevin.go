@@ -62,9 +62,9 @@ type Config struct {
 	// with D diagonal from DataPower: the posterior covariance at that
 	// level of data that would cover the whole map. Where the data
 	// constrain the map, every Fourier mode then relaxes at about ε/2 per
-	// step, instead of the slowest ones at ε/2 of their posterior-to-prior
-	// variance ratio, so steps about ten times larger are stable and
-	// states decorrelate in about 2/ε steps. Where there are no data, as
+	// step. With Power alone, the data-dominated modes are the stiff ones
+	// and limit ε, so the others relax slowly. Steps about ten times larger
+	// are then stable, and states decorrelate in about 2/ε steps. Where there are no data, as
 	// outside a survey's footprint, the large scales mix more slowly than
 	// with Power alone; RHat shows it.
 	DataPower []float64
@@ -116,9 +116,9 @@ type Result struct {
 
 	// Mean and Std are the mean and standard deviation per pixel over
 	// every state of every chain after the burn-in of the last level, not
-	// only over the returned samples: consecutive states are correlated,
-	// but averaging them all gives estimates with less noise than the
-	// thinned samples alone. They are of the raw states (not denoised).
+	// only over the returned samples. Consecutive states are correlated,
+	// but averaging them all gives less noise than the thinned samples
+	// alone. They are of the raw states, not denoised ones.
 	Mean, Std []float64
 
 	// RHat is the split R̂ of Gelman et al. (Bayesian Data Analysis, 3rd
