@@ -13,6 +13,7 @@ import (
 type HeldOut struct {
 	batches []heldOutBatch
 	out     *nn.Tensor
+	last    float64 // the result of the latest Loss
 }
 
 type heldOutBatch struct {
@@ -25,7 +26,7 @@ func NewHeldOut(batches Batches, n int) *HeldOut {
 	if n < 1 {
 		panic(fmt.Sprintf("score: NewHeldOut: %d batches, at least 1 is needed", n))
 	}
-	h := &HeldOut{batches: make([]heldOutBatch, n)}
+	h := &HeldOut{batches: make([]heldOutBatch, n), last: math.NaN()}
 	for i := range h.batches {
 		in, target, sigma := batches(i)
 		h.batches[i] = heldOutBatch{in.Clone(), target.Clone(), append([]float32(nil), sigma...)}
@@ -43,8 +44,18 @@ func (h *HeldOut) Batch(i int) (in, target *nn.Tensor, sigma []float32) {
 }
 
 // Loss returns the mean over the batches of the MeanSquaredError of net's
-// output, or NaN if a forward pass fails.
+// output, or NaN if a forward pass fails, and records it for LastLoss.
 func (h *HeldOut) Loss(net *UNet) float64 {
+	h.last = h.loss(net)
+	return h.last
+}
+
+// LastLoss returns the result of the latest Loss call, or NaN before the
+// first: after Train with Validate calling Loss, the final validation
+// loss.
+func (h *HeldOut) LastLoss() float64 { return h.last }
+
+func (h *HeldOut) loss(net *UNet) float64 {
 	var sum float64
 	for _, b := range h.batches {
 		t := b.target

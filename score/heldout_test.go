@@ -28,6 +28,9 @@ func TestHeldOutCopiesBatches(t *testing.T) {
 	}
 
 	net := score.NewUNet(score.UNetConfig{Depth: 1, BaseChannels: 4}, rand.New(rand.NewPCG(1, 2)))
+	if last := heldOut.LastLoss(); !math.IsNaN(last) {
+		t.Errorf("LastLoss before any Loss = %v, want NaN", last)
+	}
 	var want float64
 	for i := range heldOut.Len() {
 		in, target, sigma := heldOut.Batch(i)
@@ -39,6 +42,9 @@ func TestHeldOutCopiesBatches(t *testing.T) {
 	}
 	if got := heldOut.Loss(net); math.Abs(got-want) > tol*want {
 		t.Errorf("Loss = %v, want %v", got, want)
+	}
+	if last := heldOut.LastLoss(); math.Abs(last-want) > tol*want {
+		t.Errorf("LastLoss = %v, want the Loss %v", last, want)
 	}
 }
 

@@ -331,18 +331,9 @@ func Train(cfg TrainConfig) (*Model, error) {
 	if cfg.Baseline != nil {
 		cfg.Baseline(gaussLoss)
 	}
-	validate := func() float64 { return heldOut.Loss(net) }
-	last := math.NaN()
 	err = score.Train(net, pairs.Batch, opt, score.TrainConfig{
-		Steps: cfg.Steps, Validate: validate, ValidateEvery: cfg.ValidateEvery,
-		Progress: func(p score.Progress) {
-			if !math.IsNaN(p.Validation) {
-				last = p.Validation
-			}
-			if cfg.Progress != nil {
-				cfg.Progress(p)
-			}
-		},
+		Steps: cfg.Steps, Validate: func() float64 { return heldOut.Loss(net) }, ValidateEvery: cfg.ValidateEvery,
+		Progress: cfg.Progress,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scoreprior: %w", err)
@@ -351,7 +342,7 @@ func Train(cfg TrainConfig) (*Model, error) {
 	return New(net, Info{
 		PixelArcmin: pc.PixelArcmin, Ell: pc.Ell, Cl: pc.Cl, Scale: pairs.Scale(),
 		SigmaMin: pc.SigmaMin, SigmaMax: pc.SigmaMax, Size: pc.Size, Shifts: pc.Shifts,
-		ValidationLoss: last, GaussianLoss: gaussLoss, Seconds: time.Since(start).Seconds(),
+		ValidationLoss: heldOut.LastLoss(), GaussianLoss: gaussLoss, Seconds: time.Since(start).Seconds(),
 	})
 }
 
