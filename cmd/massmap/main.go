@@ -33,6 +33,7 @@ var program = &cli.Program{
 		{Name: "ks", Summary: "Kaiser-Squires convergence maps (E and B modes), with optional noise maps", Run: runKS},
 		{Name: "wiener", Summary: "Wiener-filter convergence map (Gaussian prior), with optional posterior samples", Run: runWiener},
 		{Name: "simulate", Summary: "simulate a convergence map (Gaussian or lognormal) and a mock shear catalogue", Run: runSimulate},
+		{Name: "bnull", Summary: "B-mode null test: B-mode statistics of a catalogue against simulations with its mask and noise", Run: runBnull},
 		{Name: "powerspec", Summary: "binned power spectrum of a catalogue's Kaiser-Squires maps or of a FITS map", Run: runPowerspec},
 		{Name: "sparse", Summary: "sparse convergence map (l1 prior on starlet coefficients)", Run: runSparse},
 		{Name: "sample", Summary: "posterior samples, mean, std and quantile maps by annealed Langevin dynamics with a score prior", Run: runSample},
