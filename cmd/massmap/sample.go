@@ -236,7 +236,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "sampling: %d chains, %d levels from sigma %.3g to %.3g, %d steps per level and %d at the last (burn-in %d), step size %g, %d states per chain %d steps apart\n",
 		*chains, *levels, sMax, sMin, *steps, *finalSteps, burn, *stepSize, keep, *thin)
-	res, err := sampling.Sample(prior, like, sampling.Config{
+	timed := &timedPrior{Prior: prior}
+	res, err := sampling.Sample(timed, like, sampling.Config{
 		NX: g.NX, NY: g.NY, Chains: *chains,
 		SigmaMax: sMax, SigmaMin: sMin, Levels: *levels,
 		Steps: *steps, FinalSteps: *finalSteps, StepSize: *stepSize, Power: power,
@@ -250,7 +251,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	total := *chains * keep
-	fmt.Fprintf(stderr, "sampling: %d samples in %s, %.3g s per sample\n", total, since(t0), time.Since(t0).Seconds()/float64(total))
+	elapsed := time.Since(t0)
+	fmt.Fprintf(stderr, "sampling: %d samples in %s, %.3g s per sample; the prior's score took %.1f s (%.0f%%)\n",
+		total, since(t0), elapsed.Seconds()/float64(total), timed.spent.Seconds(), 100*timed.spent.Seconds()/elapsed.Seconds())
 
 	// Outputs.
 	cube := make([]float64, 0, total*n)
@@ -312,6 +315,19 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	logDone(stderr, start)
 	return nil
+}
+
+// timedPrior measures the time spent in a prior's score.
+type timedPrior struct {
+	sampling.Prior
+	spent time.Duration
+}
+
+func (p *timedPrior) Score(dst, x [][]float64, sigma float64) error {
+	t := time.Now()
+	err := p.Prior.Score(dst, x, sigma)
+	p.spent += time.Since(t)
+	return err
 }
 
 // parseQuantiles reads the --quantiles list.
