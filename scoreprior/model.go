@@ -2,9 +2,11 @@ package scoreprior
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/skyinv/skyinv/cosmology"
@@ -279,6 +281,11 @@ type TrainConfig struct {
 
 	Progress func(score.Progress)
 
+	// Init, unless nil, is a model to fine-tune: training starts from a
+	// copy of its weights instead of a new network, and Net is ignored. It
+	// must have the pixel size and spectrum of Pairs.
+	Init *Model
+
 	// Baseline, unless nil, is called before the first step with the
 	// validation loss of the Gaussian score alone.
 	Baseline func(gaussianLoss float64)
@@ -309,13 +316,27 @@ func Train(cfg TrainConfig) (*Model, error) {
 
 	netCfg := cfg.Net
 	netCfg.InChannels, netCfg.OutChannels = 1, 1
+	if cfg.Init != nil {
+		netCfg = cfg.Init.Net.Config()
+	}
 	net := score.NewUNet(netCfg, rand.New(rand.NewPCG(cfg.Seed, 0)))
 	if err := net.Check(cfg.Pairs.Size, cfg.Pairs.Size); err != nil {
 		return nil, fmt.Errorf("scoreprior: training maps: %w", err)
 	}
-	for _, p := range net.Parameters() {
-		if p.Name == "final.conv.weight" || p.Name == "final.conv.bias" {
-			clear(p.Value)
+	if cfg.Init != nil {
+		if err := checkInit(cfg.Init.Info, pairs.cfg); err != nil {
+			return nil, err
+		}
+		from := cfg.Init.Net.Parameters()
+		for i, p := range net.Parameters() {
+			copy(p.Value, from[i].Value)
+		}
+	} else {
+		// A zero last layer: the untrained prior is the Gaussian one.
+		for _, p := range net.Parameters() {
+			if p.Name == "final.conv.weight" || p.Name == "final.conv.bias" {
+				clear(p.Value)
+			}
 		}
 	}
 	opt := score.NewAdam(net.Parameters(), cfg.Adam)
@@ -338,12 +359,28 @@ func Train(cfg TrainConfig) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scoreprior: %w", err)
 	}
+	if math.IsNaN(heldOut.LastLoss()) {
+		// No validation ran, as with zero steps.
+		heldOut.Loss(net)
+	}
 	pc := pairs.cfg
 	return New(net, Info{
 		PixelArcmin: pc.PixelArcmin, Ell: pc.Ell, Cl: pc.Cl, Scale: pairs.Scale(),
 		SigmaMin: pc.SigmaMin, SigmaMax: pc.SigmaMax, Size: pc.Size, Shifts: pc.Shifts,
 		ValidationLoss: heldOut.LastLoss(), GaussianLoss: gaussLoss, Seconds: time.Since(start).Seconds(),
 	})
+}
+
+// checkInit returns an error unless a model to fine-tune has the pixel size
+// and spectrum of the training maps.
+func checkInit(info Info, pc PairsConfig) error {
+	if math.Abs(info.PixelArcmin/pc.PixelArcmin-1) > 1e-3 {
+		return fmt.Errorf("scoreprior: the model to fine-tune has %g-arcmin pixels, the training maps %g-arcmin ones", info.PixelArcmin, pc.PixelArcmin)
+	}
+	if !slices.Equal(info.Ell, pc.Ell) || !slices.Equal(info.Cl, pc.Cl) {
+		return errors.New("scoreprior: the model to fine-tune was trained with another power spectrum than the training maps'")
+	}
+	return nil
 }
 
 // damping bounds the network's residual at a Fourier mode to damping σ²/S_k

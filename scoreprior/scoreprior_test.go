@@ -208,3 +208,44 @@ func TestPriorDropsLongWavelengths(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainFineTunesInit starts a training run from a model's weights: with
+// zero steps the result has the same weights and validation loss, and a
+// model for another pixel size is rejected.
+func TestTrainFineTunesInit(t *testing.T) {
+	adam := score.DefaultAdamConfig()
+	adam.LearningRate = 3e-3
+	base, err := scoreprior.Train(scoreprior.TrainConfig{
+		Pairs: pairsConfig(0.01), Net: score.UNetConfig{Depth: 2, BaseChannels: 4},
+		Steps: 20, Adam: adam, Seed: 1, ValidationBatches: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuned, err := scoreprior.Train(scoreprior.TrainConfig{
+		Pairs: pairsConfig(0.01), Net: score.UNetConfig{Depth: 3, BaseChannels: 8},
+		Steps: 0, Adam: adam, Seed: 2, ValidationBatches: 2, Init: base,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tuned.Net.Config(), base.Net.Config(); got != want {
+		t.Errorf("fine-tuned network %+v, want the initial model's %+v", got, want)
+	}
+	from := base.Net.Parameters()
+	for i, p := range tuned.Net.Parameters() {
+		if !slices.Equal(p.Value, from[i].Value) {
+			t.Fatalf("parameter %s differs from the initial model's after zero steps", p.Name)
+		}
+	}
+	if tuned.Info.ValidationLoss != base.Info.ValidationLoss {
+		t.Errorf("validation loss %v after zero steps, want the initial model's %v", tuned.Info.ValidationLoss, base.Info.ValidationLoss)
+	}
+
+	other := pairsConfig(0.01)
+	other.PixelArcmin *= 2
+	_, err = scoreprior.Train(scoreprior.TrainConfig{Pairs: other, Steps: 1, Adam: adam, ValidationBatches: 1, Init: base})
+	if err == nil || !strings.Contains(err.Error(), "pixels") {
+		t.Errorf("fine-tuning a model for another pixel size: error %v, want one about the pixel size", err)
+	}
+}

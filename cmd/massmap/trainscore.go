@@ -47,6 +47,7 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 	lossPNG := fs.String("loss-png", "", "write the loss curve to this PNG file")
 	lossTable := fs.String("loss-table", "", "write the loss of every step to this text file")
 	seed := fs.Uint64("seed", 1, "random seed of the maps, the noise and the initial weights")
+	initModel := fs.String("init", "", "fine-tune this score model (default for the embedded one, or a file) instead of training a new network; --depth and --channels are then its own")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -108,10 +109,21 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "training maps: %d x %d pixels of %g arcmin, prior std of kappa per pixel %.4g; noise levels %g to %g\n",
 		*size, *size, *pixelArcmin, 1/probe.Scale(), *sigmaMin, *sigmaMax)
+	var init *scoreprior.Model
+	switch *initModel {
+	case "":
+	case "default":
+		init, err = scoreprior.Default()
+	default:
+		init, err = scoreprior.Load(*initModel)
+	}
+	if err != nil {
+		return err
+	}
 	rep := newTrainReport(stderr, 0, *steps, float64(*batch**size**size), math.NaN(), "Gaussian score alone")
 	model, err := scoreprior.Train(scoreprior.TrainConfig{
 		Pairs: pairs, Net: score.UNetConfig{Depth: *depth, BaseChannels: *channels},
-		Steps: *steps, Adam: adam, Seed: *seed,
+		Steps: *steps, Adam: adam, Seed: *seed, Init: init,
 		ValidationBatches: *valBatches, ValidateEvery: *validateEvery,
 		Progress: rep.progress,
 		Baseline: func(loss float64) { rep.reference = loss },
