@@ -5,10 +5,13 @@
 //	deconv tikhonov --image img.fits --psf psf.fits --out x.fits   Tikhonov, by CG
 //	deconv rl       --image img.fits --psf psf.fits --out x.fits   Richardson-Lucy
 //	deconv sparse   --image img.fits --psf psf.fits --out x.fits   starlet l1
+//	deconv sample   --image img.fits --psf psf.fits --out x.fits   posterior samples, learned prior
+//	deconv train-score --out prior.skyunet                         train that prior
 //
 // The PSF is normalised to unit sum and centred on its pixel (kx/2, ky/2),
-// as in operators.Convolution. The output has the input's shape, in the
-// primary HDU, with the input's WCS cards and provenance cards. Run
+// as in operators.Convolution. The output has the input's shape, with the
+// input's WCS cards and provenance cards: in the primary HDU, and for
+// sample in one HDU per summary and a cube of samples. Run
 // "deconv COMMAND --help" for the flags of each command. The exit code is 0
 // on success, 1 when the run fails and 2 when the command line is invalid.
 package main
@@ -35,6 +38,8 @@ var program = &cli.Program{
 		{Name: "tikhonov", Summary: "Tikhonov-regularised least squares, solved by conjugate gradients", Run: runTikhonov},
 		{Name: "rl", Summary: "Richardson-Lucy iteration, flux-conserving, for non-negative data", Run: runRL},
 		{Name: "sparse", Summary: "sparse recovery: l1 prior on starlet coefficients, optional positivity", Run: runSparse},
+		{Name: "sample", Summary: "posterior samples, mean, std and quantile images with a learned galaxy prior", Run: runSample},
+		{Name: "train-score", Summary: "train an image prior for sample on simulated galaxies", Run: runTrainScore},
 	},
 }
 

@@ -159,14 +159,24 @@ func writeOutputs(out outputFlags, hdu fits.ImageHDU, method string, inp *inputs
 	fmt.Fprintf(log, "wrote %s (%d x %d)\n", out.out, inp.img.nx, inp.img.ny)
 
 	if out.png != "" {
-		err := atomicfile.Write(out.png, out.force, func(w io.Writer) error {
-			_, err := w.Write(pngBytes)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(log, "wrote %s\n", out.png)
+		return writePNG(out, pngBytes, "", log)
 	}
+	return nil
+}
+
+// writePNG writes the rendered PNG to out.png and reports it on log, with
+// what it shows unless that is empty.
+func writePNG(out outputFlags, png []byte, shows string, log io.Writer) error {
+	err := atomicfile.Write(out.png, out.force, func(w io.Writer) error {
+		_, err := w.Write(png)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if shows != "" {
+		shows = " (" + shows + ")"
+	}
+	fmt.Fprintf(log, "wrote %s%s\n", out.png, shows)
 	return nil
 }
