@@ -56,19 +56,8 @@ func writeSampleOutputs(out outputFlags, post *posterior, qs []float64, header [
 	for _, s := range post.samples {
 		cube = append(cube, s...)
 	}
-	cubeCards := append([]fits.Card{}, wcs...)
-	for i, c := range cubeCards {
-		if c.Key == "WCSAXES" {
-			cubeCards[i].Value = 3
-		}
-	}
-	cubeCards = append(cubeCards,
-		fits.Card{Key: "CTYPE3", Value: "SAMPLE", Comment: "sample index along axis 3 (linear)"},
-		fits.Card{Key: "CRPIX3", Value: 1.0, Comment: "reference pixel on axis 3"},
-		fits.Card{Key: "CRVAL3", Value: 1.0, Comment: "index of the first sample"},
-		fits.Card{Key: "CDELT3", Value: 1.0, Comment: "index step between samples"},
-		fits.Card{Key: "COMMENT", Comment: "posterior samples, chain by chain"},
-	)
+	cubeCards := cubeWCS(wcs)
+	cubeCards = append(cubeCards, fits.Card{Key: "COMMENT", Comment: "posterior samples, chain by chain"})
 	cubeCards = append(cubeCards, header...)
 	hdus = append(hdus, fits.ImageHDU{Name: "SAMPLES", Axes: []int{post.nx, post.ny, len(post.samples)}, Data: cube, Bitpix: bitpix, Cards: cubeCards})
 
@@ -84,6 +73,48 @@ func writeSampleOutputs(out outputFlags, post *posterior, qs []float64, header [
 		return writePNG(out, pngBytes, "MEAN, STD, two samples", log)
 	}
 	return nil
+}
+
+// cubeWCS returns the WCS cards of the input, wcs, for the cube of
+// samples, with a third, linear axis that counts the samples from 1. An
+// input with a CD matrix gets CD3_3, since the FITS standard does not mix
+// CDi_j and CDELTi. An input without CTYPE1 and CTYPE2 gets linear pixel
+// axes counted from 0, so that each of the three axes has its keywords.
+func cubeWCS(wcs []fits.Card) []fits.Card {
+	cards := append([]fits.Card{}, wcs...)
+	has := map[string]bool{}
+	cd := false
+	for i, c := range cards {
+		has[c.Key] = true
+		if strings.HasPrefix(c.Key, "CD") && !strings.HasPrefix(c.Key, "CDELT") {
+			cd = true
+		}
+		if c.Key == "WCSAXES" {
+			cards[i].Value = 3
+		}
+	}
+	if !has["CTYPE1"] && !has["CTYPE2"] {
+		for axis := 1; axis <= 2; axis++ {
+			cards = append(cards,
+				fits.Card{Key: fmt.Sprintf("CTYPE%d", axis), Value: "PIXEL", Comment: "pixel index, the input has no WCS"},
+				fits.Card{Key: fmt.Sprintf("CRPIX%d", axis), Value: 1.0, Comment: "reference pixel"},
+				fits.Card{Key: fmt.Sprintf("CRVAL%d", axis), Value: 0.0, Comment: "index of the first pixel, counted from 0"},
+			)
+			if !cd {
+				cards = append(cards, fits.Card{Key: fmt.Sprintf("CDELT%d", axis), Value: 1.0, Comment: "index step between pixels"})
+			}
+		}
+	}
+	cards = append(cards,
+		fits.Card{Key: "CTYPE3", Value: "SAMPLE", Comment: "sample index along axis 3 (linear)"},
+		fits.Card{Key: "CRPIX3", Value: 1.0, Comment: "reference pixel on axis 3"},
+		fits.Card{Key: "CRVAL3", Value: 1.0, Comment: "index of the first sample"},
+	)
+	step := fits.Card{Key: "CDELT3", Value: 1.0, Comment: "index step between samples"}
+	if cd {
+		step.Key = "CD3_3"
+	}
+	return append(cards, step)
 }
 
 // samplePanel draws the mean, the standard deviation and the first two

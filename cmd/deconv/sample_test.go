@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -311,5 +312,34 @@ func TestSampleBadInput(t *testing.T) {
 				t.Errorf("the rejected run wrote %v", got)
 			}
 		})
+	}
+}
+
+// Interoperability: fitsverify accepts the outputs of an image with a CD
+// matrix WCS and of one without WCS, cube included, with no error and no
+// warning.
+func TestSampleOutputPassesFitsverify(t *testing.T) {
+	verify, err := exec.LookPath("fitsverify")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("fitsverify is missing; CI must install the Debian package fitsverify")
+		}
+		t.Skip("fitsverify not installed (Debian package fitsverify): skipping")
+	}
+	dir := t.TempDir()
+	image, psf := writeSynthetic(t, dir)
+	bare := filepath.Join(dir, "bare.fits")
+	writeFITS(t, bare, fits.ImageHDU{Axes: []int{synthNX, synthNY}, Data: readHDU(t, image, "SCI").Data})
+	for _, in := range []string{image, bare} {
+		out := strings.TrimSuffix(in, ".fits") + "-post.fits"
+		args := append([]string{"sample", "--image", in, "--psf", psf, "--out", out}, sampleArgs...)
+		code, _, stderr := runDeconv(t, append(args, "--levels", "2", "--steps", "2")...)
+		if code != 0 {
+			t.Fatalf("%s: exit code %d:\n%s", in, code, stderr)
+		}
+		res, err := exec.Command(verify, out).CombinedOutput()
+		if err != nil || !strings.Contains(string(res), "0 warning(s) and 0 error(s)") {
+			t.Errorf("fitsverify %s: %v\n%s", out, err, res)
+		}
 	}
 }
