@@ -329,13 +329,7 @@ func TestNoiseEstimateMatchesHSTCatalogue(t *testing.T) {
 // Interoperability: fitsverify accepts an output with no error and no
 // warning.
 func TestOutputPassesFitsverify(t *testing.T) {
-	verify, err := exec.LookPath("fitsverify")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("fitsverify is missing; CI must install the Debian package fitsverify")
-		}
-		t.Skip("fitsverify not installed (Debian package fitsverify): skipping")
-	}
+	verify := fitsverifyPath(t)
 	dir := t.TempDir()
 	image, psf := writeSynthetic(t, dir)
 	for _, method := range []string{"wiener", "rl"} {
@@ -349,6 +343,20 @@ func TestOutputPassesFitsverify(t *testing.T) {
 			t.Errorf("fitsverify %s: %v\n%s", out, err, res)
 		}
 	}
+}
+
+// fitsverifyPath returns the path of fitsverify, or skips the test when it
+// is missing, unless the environment variable CI is set.
+func fitsverifyPath(t *testing.T) string {
+	t.Helper()
+	verify, err := exec.LookPath("fitsverify")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("fitsverify is missing; CI must install the Debian package fitsverify")
+		}
+		t.Skip("fitsverify not installed (Debian package fitsverify): skipping")
+	}
+	return verify
 }
 
 // doubled returns twice the number s, formatted back.
