@@ -90,7 +90,11 @@ func rmse(x, truth []float64) float64 {
 
 // On a simulated galaxy blurred by a real HST PSF, the posterior mean of 4
 // chains is closer to the truth than the Wiener deconvolution and the
-// data, and the posterior standard deviation covers the truth.
+// data, and the posterior standard deviation covers the truth. Over the
+// sampler seeds 1 to 5, when written, the RMSE was 0.64 to 0.80 times the
+// Wiener filter's and 0.52 to 0.64 times the data's, and the truth lay
+// within 2 std in 98.1% to 99.5% of all pixels and 94.7% to 98.5% of the
+// galaxy's: the tolerances leave room for that spread.
 func TestSampleBeatsWienerOnSimulatedGalaxy(t *testing.T) {
 	dir := t.TempDir()
 	s := simulateStamp(t, dir, 48)
@@ -109,11 +113,11 @@ func TestSampleBeatsWienerOnSimulatedGalaxy(t *testing.T) {
 	mean, std := readHDU(t, out, "MEAN").Data, readHDU(t, out, "STD").Data
 	eMean, eWiener, eData := rmse(mean, s.truth), rmse(readHDU(t, wiener, "0").Data, s.truth), rmse(s.data, s.truth)
 	t.Logf("RMSE against the truth: posterior mean %.5f, Wiener %.5f, data %.5f", eMean, eWiener, eData)
-	if !(eMean < 0.8*eWiener) {
-		t.Errorf("posterior mean RMSE %.5f, want below 0.8 times the Wiener filter's %.5f", eMean, eWiener)
+	if !(eMean < 0.9*eWiener) {
+		t.Errorf("posterior mean RMSE %.5f, want below 0.9 times the Wiener filter's %.5f", eMean, eWiener)
 	}
-	if !(eMean < 0.6*eData) {
-		t.Errorf("posterior mean RMSE %.5f, want below 0.6 times the data's %.5f", eMean, eData)
+	if !(eMean < 0.75*eData) {
+		t.Errorf("posterior mean RMSE %.5f, want below 0.75 times the data's %.5f", eMean, eData)
 	}
 
 	// Coverage: over all pixels, and over the galaxy's (truth above the
@@ -133,11 +137,11 @@ func TestSampleBeatsWienerOnSimulatedGalaxy(t *testing.T) {
 	}
 	all, gal := float64(in2)/float64(len(mean)), float64(galaxyIn2)/float64(galaxy)
 	t.Logf("truth within 2 posterior std: %.1f%% of all pixels, %.1f%% of the %d galaxy pixels", 100*all, 100*gal, galaxy)
-	if all < 0.9 {
-		t.Errorf("truth within 2 std in %.1f%% of all pixels, want at least 90%%", 100*all)
+	if all < 0.95 {
+		t.Errorf("truth within 2 std in %.1f%% of all pixels, want at least 95%%", 100*all)
 	}
-	if gal < 0.75 {
-		t.Errorf("truth within 2 std in %.1f%% of the galaxy pixels, want at least 75%%", 100*gal)
+	if gal < 0.85 {
+		t.Errorf("truth within 2 std in %.1f%% of the galaxy pixels, want at least 85%%", 100*gal)
 	}
 }
 
