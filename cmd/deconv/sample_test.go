@@ -341,3 +341,29 @@ func TestSampleOutputPassesFitsverify(t *testing.T) {
 		}
 	}
 }
+
+// A model whose network pools four times takes the image padded to
+// multiples of 16 pixels instead of 8, with at least half the PSF on each
+// side: 112 x 96 for the 96 x 80 image and its 8 x 8 PSF.
+func TestSamplePadsForModelDepth(t *testing.T) {
+	dir := t.TempDir()
+	image, psf := writeSynthetic(t, dir)
+	model := filepath.Join(dir, "deep.skyunet")
+	code, _, stderr := runDeconv(t, "train-score", "--out", model, "--size", "16", "--depth", "4", "--channels", "2",
+		"--steps", "2", "--batch", "1", "--val-batches", "1", "--validate-every", "1")
+	if code != 0 {
+		t.Fatalf("train-score: exit code %d, stderr:\n%s", code, stderr)
+	}
+	out := filepath.Join(dir, "post.fits")
+	args := append([]string{"sample", "--image", image, "--psf", psf, "--model", model, "--out", out}, sampleArgs...)
+	code, _, stderr = runDeconv(t, append(args, "--levels", "2", "--steps", "2")...)
+	if code != 0 {
+		t.Fatalf("sample: exit code %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "grid: 112 x 96 pixels, the image at (8, 8)") {
+		t.Errorf("stderr lacks the 112 x 96 grid:\n%s", stderr)
+	}
+	if h := readHDU(t, out, "MEAN"); h.Axes[0] != synthNX || h.Axes[1] != synthNY {
+		t.Errorf("MEAN is %v, want the image's %d x %d", h.Axes, synthNX, synthNY)
+	}
+}
