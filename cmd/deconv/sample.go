@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skyinv/skyinv/fits"
+	"github.com/skyinv/skyinv/imageprior"
 	"github.com/skyinv/skyinv/internal/quantiles"
 	"github.com/skyinv/skyinv/operators"
 	"github.com/skyinv/skyinv/sampling"
@@ -157,30 +158,18 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %w", modelName, err)
 	}
 
-	// The noise ladder, in model units.
-	noiseStd := math.Sqrt(inp.noiseVar) * units.factor
-	sMax, sMin := sf.sigmaMax*units.factor, sf.sigmaMin*units.factor
-	if sMax == 0 {
-		sMax = min(40*noiseStd, model.Info.SigmaMax)
-	}
-	if sMin == 0 {
-		sMin = max(noiseStd/3, model.Info.SigmaMin)
-	}
-	if !(sMin <= sMax) {
-		return usagef("the noise levels run from --sigma-max %g down to --sigma-min %g: the first must not be below the last", sMax/units.factor, sMin/units.factor)
-	}
-	if sMin < model.Info.SigmaMin || sMax > model.Info.SigmaMax {
-		fmt.Fprintf(stderr, "note: the noise levels %.3g to %.3g reach outside the model's training range %.3g to %.3g (image units), where its score is extrapolated\n",
-			sMax/units.factor, sMin/units.factor, model.Info.SigmaMax/units.factor, model.Info.SigmaMin/units.factor)
-	}
-
 	// The run.
+	sMax, sMin, err := noiseLevels(sf, math.Sqrt(inp.noiseVar), model, units.factor, stderr)
+	if err != nil {
+		return err
+	}
 	t0 := time.Now()
 	if total := keep * sf.chains; total != sf.nsamples {
 		fmt.Fprintf(stderr, "note: --nsamples %d rounded up to %d, a whole number of states per chain (%d chains x %d)\n", sf.nsamples, total, sf.chains, keep)
 	}
 	fmt.Fprintf(stderr, "sampling: %d chains, %d levels from sigma %.3g to %.3g (image units), %d steps per level and %d at the last, step size %g, %d states per chain\n",
 		sf.chains, sf.levels, sMax/units.factor, sMin/units.factor, sf.steps, sf.finalSteps, sf.stepSize, keep)
+
 	// The steps are Song and Ermon's, with no Power: a step moves x by
 	// ε σ²/2 times the score. A learned prior can be as stiff as 1/σ² in
 	// every pixel, and a larger preconditioner made that diverge. Modes
@@ -203,8 +192,45 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 
 	// The outputs, cropped to the image and in its units.
 	post := grid.crop(res, 1/units.factor)
+	cards := sampleCards(sf, modelName, units, grid, total, sMax/units.factor, sMin/units.factor, res)
+	method := runResult{method: "posterior sampling (annealed Langevin, learned prior)", cards: cards}
+	header := append(provenance("sample", fs, args, inp, method), history("sample", fs, args)...)
+	if err := writeSampleOutputs(out, post, qs, header, inp, stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "done in %s\n", since(start))
+	return nil
+}
+
+// noiseLevels returns the first and last noise levels of the ladder in the
+// model's flux units: the flags' values, or by default 40 times the noise
+// standard deviation and a third of it, kept within the model's training
+// range. noiseStd and the flags are in image units, and factor converts
+// them.
+func noiseLevels(sf sampleFlags, noiseStd float64, model *imageprior.Model, factor float64, log io.Writer) (sMax, sMin float64, err error) {
+	sMax, sMin = sf.sigmaMax*factor, sf.sigmaMin*factor
+	if sMax == 0 {
+		sMax = min(40*noiseStd*factor, model.Info.SigmaMax)
+	}
+	if sMin == 0 {
+		sMin = max(noiseStd*factor/3, model.Info.SigmaMin)
+	}
+	if !(sMin <= sMax) {
+		return 0, 0, usagef("the noise levels run from --sigma-max %g down to --sigma-min %g: the first must not be below the last", sMax/factor, sMin/factor)
+	}
+	if sMin < model.Info.SigmaMin || sMax > model.Info.SigmaMax {
+		fmt.Fprintf(log, "note: the noise levels %.3g to %.3g reach outside the model's training range %.3g to %.3g (image units), where its score is extrapolated\n",
+			sMax/factor, sMin/factor, model.Info.SigmaMax/factor, model.Info.SigmaMin/factor)
+	}
+	return sMax, sMin, nil
+}
+
+// sampleCards returns the header cards of a sampling run: the model, the
+// units, the grid and the sampler's settings and result. sigmaMax and
+// sigmaMin are in image units.
+func sampleCards(sf sampleFlags, modelName string, units fluxUnits, grid paddedGrid, total int, sigmaMax, sigmaMin float64, res *sampling.Result) []fits.Card {
 	last := res.Levels[len(res.Levels)-1]
-	cards := []fits.Card{
+	return []fits.Card{
 		{Key: "MODEL", Value: modelName, Comment: "image prior"},
 		{Key: "PIXSCALE", Value: units.pixelArcsec, Comment: "[arcsec] pixel size, " + units.pixelSource},
 		{Key: "ZEROPT", Value: units.zeroPoint, Comment: "AB magnitude of one image unit, " + units.zeroSource},
@@ -220,17 +246,10 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		{Key: "NSTEPS", Value: sf.steps, Comment: "steps per level but the last"},
 		{Key: "FINSTEPS", Value: sf.finalSteps, Comment: "steps at the last level"},
 		{Key: "THIN", Value: sf.thin, Comment: "steps between kept states"},
-		{Key: "SIGMAMAX", Value: sMax / units.factor, Comment: "first noise level, image units"},
-		{Key: "SIGMAMIN", Value: sMin / units.factor, Comment: "last noise level, image units"},
+		{Key: "SIGMAMAX", Value: sigmaMax, Comment: "first noise level, image units"},
+		{Key: "SIGMAMIN", Value: sigmaMin, Comment: "last noise level, image units"},
 		{Key: "STEPSIZE", Value: sf.stepSize, Comment: "step size epsilon"},
 		{Key: "RESIDUAL", Value: last.Residual, Comment: "rms normalised data residual at the last level"},
 		{Key: "SEED", Value: int64(min(sf.seed, math.MaxInt64)), Comment: "random seed"},
 	}
-	method := runResult{method: "posterior sampling (annealed Langevin, learned prior)", cards: cards}
-	header := append(provenance("sample", fs, args, inp, method), history("sample", fs, args)...)
-	if err := writeSampleOutputs(out, post, qs, header, inp, stderr); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "done in %s\n", since(start))
-	return nil
 }
