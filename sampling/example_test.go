@@ -50,8 +50,9 @@ func ExampleSample() {
 	// The data's noise per Fourier mode for the preconditioner: white, and
 	// none on the mean, which shear does not constrain.
 	dataPower := make([]float64, n)
+	typical := like.TypicalNoiseVar()
 	for i := range dataPower {
-		dataPower[i] = n * like.TypicalNoiseVar()
+		dataPower[i] = n * typical
 	}
 	dataPower[0] = math.Inf(1)
 

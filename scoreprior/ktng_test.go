@@ -55,8 +55,9 @@ func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	// The sampler with massmap sample's defaults, and the Wiener filter to
 	// compare with.
 	dataPower := make([]float64, n)
+	typical := like.TypicalNoiseVar()
 	for i := range dataPower {
-		dataPower[i] = float64(n) * like.TypicalNoiseVar()
+		dataPower[i] = float64(n) * typical
 	}
 	dataPower[0] = math.Inf(1)
 	res, err := sampling.Sample(prior, like, sampling.Config{

@@ -6,13 +6,12 @@ import (
 	"image"
 	"io"
 	"math"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/skyinv/skyinv/fits"
 	"github.com/skyinv/skyinv/internal/atomicfile"
+	"github.com/skyinv/skyinv/internal/quantiles"
 	"github.com/skyinv/skyinv/operators"
 	"github.com/skyinv/skyinv/powerspec"
 	"github.com/skyinv/skyinv/quicklook"
@@ -69,7 +68,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	precondition := fs.String("precondition", "data", "preconditioner: data (the prior and the data's typical noise) or prior (the prior's covariance alone, which needs steps about 10 times smaller)")
 	sigmaMax := fs.Float64("sigma-max", 0, "first noise level in convergence units (default: the model's largest, or 10 times the prior's pixel std)")
 	sigmaMin := fs.Float64("sigma-min", 0, "last noise level (default: the model's smallest, or 1e-3 times the prior's pixel std)")
-	quantiles := fs.String("quantiles", "0.16,0.84", "comma-separated quantiles to write as maps (empty for none)")
+	quantileList := fs.String("quantiles", "0.16,0.84", "comma-separated quantiles to write as maps (empty for none)")
 	seed := fs.Uint64("seed", 1, "random seed: chain c draws from the stream (seed, c)")
 	px := fs.Lookup("pixel-arcmin")
 	px.Usage = "pixel size in arcmin (default: the score model's, which it must match; 1 with --model gaussian)"
@@ -77,9 +76,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	qs, err := parseQuantiles(*quantiles)
+	qs, err := quantiles.Parse(*quantileList)
 	if err != nil {
-		return err
+		return usagef("invalid --quantiles: %v", err)
 	}
 	switch {
 	case *chains < 1:
@@ -201,8 +200,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	var dataPower []float64
 	if *precondition == "data" {
 		dataPower = make([]float64, n)
+		v := float64(n) * like.TypicalNoiseVar()
 		for i := range dataPower {
-			dataPower[i] = float64(n) * like.TypicalNoiseVar()
+			dataPower[i] = v
 		}
 		dataPower[0] = math.Inf(1)
 	}
@@ -266,8 +266,12 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		{Name: "KAPPA_MEAN", Data: res.Mean, Description: fmt.Sprintf("posterior mean of kappa_E over %d states of %d chains", res.States, *chains)},
 		{Name: "KAPPA_STD", Data: res.Std, Description: fmt.Sprintf("posterior standard deviation of kappa_E over %d states of %d chains", res.States, *chains)},
 	}
+	var all [][]float64
+	for _, chain := range res.Samples {
+		all = append(all, chain...)
+	}
 	for _, q := range qs {
-		maps = append(maps, skymap.Map{Name: quantileName(q), Data: quantileMap(res.Samples, q, n), Description: fmt.Sprintf("posterior quantile %g of kappa_E", q)})
+		maps = append(maps, skymap.Map{Name: quantiles.Name("KAPPA_", q), Data: quantiles.Map(all, q), Description: fmt.Sprintf("posterior quantile %g of kappa_E", q)})
 	}
 	maps = append(maps,
 		skymap.Map{Name: "RHAT", Data: res.RHat, Description: fmt.Sprintf("split R-hat per pixel over %d states of each chain", res.States)},
@@ -328,50 +332,6 @@ func (p *timedPrior) Score(dst, x [][]float64, sigma float64) error {
 	err := p.Prior.Score(dst, x, sigma)
 	p.spent += time.Since(t)
 	return err
-}
-
-// parseQuantiles reads the --quantiles list.
-func parseQuantiles(s string) ([]float64, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	var qs []float64
-	for _, f := range strings.Split(s, ",") {
-		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || !(q > 0 && q < 1) {
-			return nil, usagef("invalid --quantiles entry %q: use numbers between 0 and 1, such as 0.16,0.84", f)
-		}
-		qs = append(qs, q)
-	}
-	return qs, nil
-}
-
-// quantileName is the HDU name of a quantile: KAPPA_Q16 for 0.16,
-// KAPPA_Q2P5 for 0.025.
-func quantileName(q float64) string {
-	return "KAPPA_Q" + strings.ReplaceAll(strconv.FormatFloat(100*q, 'g', 4, 64), ".", "P")
-}
-
-// quantileMap returns the per-pixel quantile q of the samples, linearly
-// interpolated between order statistics.
-func quantileMap(samples [][][]float64, q float64, n int) []float64 {
-	var all [][]float64
-	for _, chain := range samples {
-		all = append(all, chain...)
-	}
-	out := make([]float64, n)
-	v := make([]float64, len(all))
-	for i := range out {
-		for k, s := range all {
-			v[k] = s[i]
-		}
-		slices.Sort(v)
-		pos := q * float64(len(v)-1)
-		lo := int(pos)
-		hi := min(lo+1, len(v)-1)
-		out[i] = v[lo] + (pos-float64(lo))*(v[hi]-v[lo])
-	}
-	return out
 }
 
 // samplePanel draws the mean, the standard deviation and the first two
