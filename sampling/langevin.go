@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 
 	"github.com/skyinv/skyinv/fft"
 	"github.com/skyinv/skyinv/internal/parallel"
@@ -216,9 +217,11 @@ func (c *Config) Sigmas() []float64 {
 // with s = ∇ log p_σ(x) + ∇ log p_σ(y | x) the prior's score plus the
 // likelihood's annealed score, and M_σ = S + σ² I, diagonal in Fourier
 // space, the prior's covariance at level σ (σ² I without Config.Power).
-// Where σ² dominates S this is Song and Ermon's step α = ε σ², and where the
-// prior dominates it takes steps matched to the prior's scale at every
-// wavelength. Chains start from N(0, M_σ) at the first level.
+// Config.DataPower adds the data to it (see there), which allows steps
+// about ten times larger. Where σ² dominates S this is Song and Ermon's
+// step α = ε σ², and where the prior dominates it takes steps matched to
+// the prior's scale at every wavelength. Chains start from N(0, M_σ) at
+// the first level.
 func Sample(prior Prior, like *Likelihood, cfg Config) (*Result, error) {
 	if err := cfg.check(prior, like); err != nil {
 		return nil, err
@@ -574,4 +577,27 @@ func meanStd(s, q, count float64) (mean, std float64) {
 	}
 	v := (q - s*mean) / (count - 1)
 	return mean, math.Sqrt(max(v, 0))
+}
+
+// RHatStats summarises R̂ over a set of pixels.
+type RHatStats struct {
+	Pixels           int // pixels with a finite R̂
+	Median, P90, Max float64
+}
+
+// RHatSummary returns the median, 90th percentile and maximum of RHat over
+// the pixels where use is true (all pixels if use is nil), NaN values left
+// out. With no finite value the statistics are NaN.
+func (res *Result) RHatSummary(use []bool) RHatStats {
+	var v []float64
+	for i, r := range res.RHat {
+		if (use == nil || use[i]) && !math.IsNaN(r) {
+			v = append(v, r)
+		}
+	}
+	if len(v) == 0 {
+		return RHatStats{Median: math.NaN(), P90: math.NaN(), Max: math.NaN()}
+	}
+	slices.Sort(v)
+	return RHatStats{Pixels: len(v), Median: v[len(v)/2], P90: v[len(v)*9/10], Max: v[len(v)-1]}
 }

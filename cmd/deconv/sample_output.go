@@ -34,13 +34,13 @@ func writeSampleOutputs(out outputFlags, post *posterior, qs []float64, header [
 		data              []float64
 	}
 	planes := []plane{
-		{"MEAN", fmt.Sprintf("posterior mean over %d samples", len(post.samples)), post.mean},
-		{"STD", "posterior standard deviation", post.std},
+		{"MEAN", "posterior mean over every state after the burn-in", post.mean},
+		{"STD", "posterior standard deviation over every state after the burn-in", post.std},
 	}
 	for _, q := range qs {
 		planes = append(planes, plane{quantiles.Name("", q), fmt.Sprintf("posterior quantile %g", q), quantiles.Map(post.samples, q)})
 	}
-	planes = append(planes, plane{"RHAT", "split R-hat per pixel over the chains' kept states (NaN with fewer than 4 per chain)", post.rhat})
+	planes = append(planes, plane{"RHAT", "split R-hat per pixel over every state after the burn-in", post.rhat})
 
 	bitpix := -64
 	if img.bitpix == -32 || img.bitpix == 8 || img.bitpix == 16 {
