@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/skyinv/skyinv/internal/parallel"
 )
 
 // The column pass transforms blocks of adjacent columns together, between
@@ -94,7 +96,7 @@ func (p *Plan2D) SetWorkers(n int) {
 		n = runtime.GOMAXPROCS(0)
 	}
 	if n > 1 {
-		ensurePool(n - 1)
+		parallel.EnsureSpinners(n - 1)
 	}
 	if block := blockWidthFor(p.nx, n); block != p.block {
 		p.block = block
@@ -167,17 +169,27 @@ func (p *Plan2D) runPass(units int) {
 	}
 	p.finished.Store(0)
 	for w := 1; w < k; w++ {
-		pool.shares <- share{plan: p, worker: w}
+		parallel.Send((*planShare)(p), w)
 	}
 	p.runShare(0)
 
 	// The other shares take at most about one unit of work longer, so
-	// poll for them rather than sleep (see spinTime).
+	// poll for them rather than sleep (see parallel.SpinTime).
 	for i := 1; p.finished.Load() < int64(k-1); i++ {
-		if i%spinYield == 0 {
+		if i%parallel.SpinYield == 0 {
 			runtime.Gosched()
 		}
 	}
+}
+
+// planShare is a Plan2D as a share of the spinning pool.
+type planShare Plan2D
+
+// RunShare does worker's units of the pass and counts the share done.
+func (s *planShare) RunShare(worker int) {
+	p := (*Plan2D)(s)
+	p.runShare(worker)
+	p.finished.Add(1)
 }
 
 // runShare does units of the current pass until none are left.

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/skyinv/skyinv/internal/parallel"
 )
 
 // Boundary selects how the filter reads samples beyond the edges of a map.
@@ -142,7 +144,7 @@ func New(nx, ny, scales int, opts Options) (*Transform, error) {
 	}
 	t.workers = min(t.workers, ny)
 	if t.workers > 1 {
-		ensurePool(t.workers - 1)
+		parallel.EnsureSpinners(t.workers - 1)
 	}
 	t.chunk = max(1, ny/(bandsPerWorker*t.workers))
 	t.finished = make(chan struct{}, t.workers)
@@ -265,14 +267,14 @@ func (t *Transform) run(p pass) {
 	}
 	t.nextBand.Store(0)
 	for w := 1; w < t.workers; w++ {
-		pool.shares <- share{t: t, worker: w}
+		parallel.Send((*transformShare)(t), w)
 	}
 	t.runShare(0)
 	t.awaitShares()
 }
 
 // awaitShares returns when the workers−1 shares sent by run are done. It
-// first polls, because the wait is usually short (see spinTime), and then
+// first polls, because the wait is usually short (see parallel.SpinTime), and then
 // sleeps, so that on a busy machine the thread of a worker that holds a
 // band can have this processor. A share still in the channel has not been
 // taken by any pool goroutine, which may be asleep or descheduled, so
@@ -286,26 +288,41 @@ func (t *Transform) awaitShares() {
 		case <-t.finished:
 			pending--
 			continue
-		case sh := <-pool.shares:
-			sh.run()
+		case q := <-parallel.Shares():
+			q.Run()
 			continue
 		default:
 		}
-		if i%spinYield != 0 {
+		if i%parallel.SpinYield != 0 {
 			continue
 		}
-		if time.Since(start) < spinTime {
+		if time.Since(start) < parallel.SpinTime {
 			runtime.Gosched()
 			continue
 		}
 		select {
 		case <-t.finished:
 			pending--
-		case sh := <-pool.shares:
-			sh.run()
+		case q := <-parallel.Shares():
+			q.Run()
 		}
 	}
 }
+
+// transformShare is a Transform as a share of the spinning pool.
+type transformShare Transform
+
+// RunShare takes worker's bands of the pass and reports the share done.
+func (s *transformShare) RunShare(worker int) {
+	t := (*Transform)(s)
+	t.runShare(worker)
+	t.finished <- struct{}{}
+}
+
+// bandsPerWorker is the number of bands of rows per worker in a pass. More
+// bands balance the load better when a worker is delayed, and cost one
+// atomic operation each.
+const bandsPerWorker = 8
 
 // runShare takes bands of rows for worker w until none is left.
 func (t *Transform) runShare(w int) {
