@@ -5,13 +5,13 @@ import (
 	"testing"
 )
 
-// counter is a Share that adds its worker number to a total and counts
+// shareCounter is a Share that adds its worker number to a total and counts
 // the shares done.
-type counter struct {
+type shareCounter struct {
 	total, done atomic.Int64
 }
 
-func (c *counter) RunShare(worker int) {
+func (c *shareCounter) RunShare(worker int) {
 	c.total.Add(int64(worker))
 	c.done.Add(1)
 }
@@ -20,7 +20,7 @@ func (c *counter) RunShare(worker int) {
 // and waits for them: every share runs once, and a pass allocates nothing.
 func TestSpinnersRunSharesWithoutAllocating(t *testing.T) {
 	EnsureSpinners(3)
-	c := new(counter)
+	c := new(shareCounter)
 	pass := func() {
 		c.total.Store(0)
 		c.done.Store(0)
