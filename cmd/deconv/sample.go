@@ -31,7 +31,7 @@ up to the multiple of pixels that the network needs. The padding carries no
 data.
 
 Writes MEAN, STD and RHAT (the posterior mean, standard deviation and split
-R-hat per pixel, over every state of the last level after its first half),
+R-hat per pixel, over every state of the last level after --burn-in),
 an image per --quantiles entry, and SAMPLES (a cube, one plane per sample,
 chain by chain), each with the input's WCS and in its units. MEAN and STD
 are of the chains' states, which carry the noise of the last level:
@@ -64,12 +64,21 @@ func reportRHat(w io.Writer, post *posterior, noiseStd float64) {
 	}
 }
 
+// burnSteps returns the burn-in of the last level, --burn-in or its default.
+func (f sampleFlags) burnSteps() int {
+	if f.burnIn == 0 {
+		return f.finalSteps / 2
+	}
+	return f.burnIn
+}
+
 // sampleFlags are the settings of the sampler.
 type sampleFlags struct {
 	model                           string
 	pixelArcsec, zeroPoint          float64
 	nsamples, chains                int
 	levels, steps, finalSteps, thin int
+	burnIn                          int
 	stepSize, sigmaMax, sigmaMin    float64
 	quantiles                       string
 	seed                            uint64
@@ -85,6 +94,7 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 30, "Langevin steps at each level but the last")
 	fs.IntVar(&f.finalSteps, "final-steps", 100, "Langevin steps at the last level")
 	fs.IntVar(&f.thin, "thin", 20, "steps between the states a chain keeps")
+	fs.IntVar(&f.burnIn, "burn-in", 0, "steps of the last level before MEAN, STD and RHAT average every state (default: half of --final-steps)")
 	fs.Float64Var(&f.stepSize, "step-size", 1, "step size epsilon: a step moves by epsilon sigma^2 / 2 times the score, plus noise of variance epsilon sigma^2")
 	fs.Float64Var(&f.sigmaMax, "sigma-max", 0, "first noise level, in image units (default: 40 times the image's noise standard deviation, at most the model's largest)")
 	fs.Float64Var(&f.sigmaMin, "sigma-min", 0, "last noise level, in image units (default: a third of the image's noise standard deviation, at least the model's smallest)")
@@ -114,6 +124,9 @@ func (f *sampleFlags) check(set map[string]bool) ([]float64, int, error) {
 		return nil, 0, usagef("invalid --pixel-arcsec %v: the pixel size must be positive", f.pixelArcsec)
 	case set["zero-point"] && (math.IsNaN(f.zeroPoint) || math.IsInf(f.zeroPoint, 0) || f.zeroPoint == 0):
 		return nil, 0, usagef("invalid --zero-point %v: give the AB magnitude of one image unit, such as 25.94", f.zeroPoint)
+	}
+	if f.burnIn < 0 || f.burnIn >= f.finalSteps {
+		return nil, 0, usagef("invalid --burn-in %d: it must leave some of the %d steps of --final-steps", f.burnIn, f.finalSteps)
 	}
 	keep := (f.nsamples + f.chains - 1) / f.chains
 	if (keep-1)*f.thin >= f.finalSteps {
@@ -201,7 +214,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		NX: grid.nx, NY: grid.ny, Chains: sf.chains,
 		SigmaMax: sMax, SigmaMin: sMin, Levels: sf.levels,
 		Steps: sf.steps, FinalSteps: sf.finalSteps, StepSize: sf.stepSize,
-		Keep: keep, Thin: sf.thin, Denoise: true, Seed: sf.seed,
+		Keep: keep, Thin: sf.thin, BurnIn: sf.burnIn, Denoise: true, Seed: sf.seed,
 		Progress: func(p sampling.Progress) {
 			fmt.Fprintf(stderr, "  level %d/%d: sigma %.3g, normalised residual %.3f (%s)\n", p.Level, p.Levels, p.Sigma/units.factor, p.Residual, since(t0))
 		},
@@ -269,6 +282,8 @@ func sampleCards(sf sampleFlags, modelName string, units fluxUnits, grid paddedG
 		{Key: "NSTEPS", Value: sf.steps, Comment: "steps per level but the last"},
 		{Key: "FINSTEPS", Value: sf.finalSteps, Comment: "steps at the last level"},
 		{Key: "THIN", Value: sf.thin, Comment: "steps between kept states"},
+		{Key: "BURNIN", Value: sf.burnSteps(), Comment: "last-level steps before the averages"},
+		{Key: "NSTATES", Value: res.States, Comment: "states per chain in mean, std and R-hat"},
 		{Key: "SIGMAMAX", Value: sigmaMax, Comment: "first noise level, image units"},
 		{Key: "SIGMAMIN", Value: sigmaMin, Comment: "last noise level, image units"},
 		{Key: "STEPSIZE", Value: sf.stepSize, Comment: "step size epsilon"},

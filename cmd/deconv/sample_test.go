@@ -204,7 +204,7 @@ func TestSampleOnHSTStamp(t *testing.T) {
 			t.Errorf("card %s = %v, want %v", key, c.Value, value)
 		}
 	}
-	for _, key := range []string{"MODEL", "NOISEVAR", "SIGMAMAX", "SIGMAMIN", "STEPSIZE", "RESIDUAL", "ZEROPT", "DATE", "VERSION"} {
+	for _, key := range []string{"MODEL", "NOISEVAR", "SIGMAMAX", "SIGMAMIN", "STEPSIZE", "RESIDUAL", "BURNIN", "NSTATES", "ZEROPT", "DATE", "VERSION"} {
 		if _, ok := mean.Card(key); !ok {
 			t.Errorf("MEAN lacks card %s", key)
 		}
@@ -287,6 +287,7 @@ func TestSampleBadInput(t *testing.T) {
 		{"NaN pixels", []string{"--image", nanImage, "--psf", psf}, 1, []string{"nan.fits", "1 pixels are nan or inf", "(7, 3)"}},
 		{"zero samples", []string{"--image", image, "--psf", psf, "--nsamples", "0"}, 2, []string{"invalid --nsamples 0"}},
 		{"zero chains", []string{"--image", image, "--psf", psf, "--chains", "0"}, 2, []string{"invalid --chains 0"}},
+		{"burn-in too long", []string{"--image", image, "--psf", psf, "--final-steps", "50", "--burn-in", "50"}, 2, []string{"invalid --burn-in 50"}},
 		{"states beyond the last level", []string{"--image", image, "--psf", psf, "--nsamples", "40", "--chains", "2", "--final-steps", "50"}, 2, []string{"20 states per chain", "--final-steps 50"}},
 		{"bad quantile", []string{"--image", image, "--psf", psf, "--quantiles", "0.5,2"}, 2, []string{"--quantiles", `"2"`}},
 		{"convergence model", []string{"--image", image, "--psf", psf, "--model", convergence}, 1, []string{"convergence.skyunet", "not an image prior", "convergence-map score prior", "deconv train-score"}},
