@@ -208,3 +208,41 @@ func TestSampleBadData(t *testing.T) {
 		})
 	}
 }
+
+// TestSampleMatchesWienerFilter samples the mock catalogue with the
+// Gaussian prior and the default settings, and compares with massmap wiener
+// and its posterior samples for the same prior: under a Gaussian prior the
+// posterior mean is the Wiener filter and the posterior std is known.
+func TestSampleMatchesWienerFilter(t *testing.T) {
+	dir := t.TempDir()
+	sampled, wiener := filepath.Join(dir, "s.fits"), filepath.Join(dir, "w.fits")
+	if code, _, stderr := runMassmap(t, "sample", "--out", sampled); code != 0 {
+		t.Fatalf("sample: exit code %d:\n%s", code, stderr)
+	}
+	if code, _, stderr := runMassmap(t, "wiener", "--out", wiener, "--samples", "64"); code != 0 {
+		t.Fatalf("wiener: exit code %d:\n%s", code, stderr)
+	}
+	mean, std, ngal := readHDU(t, sampled, "KAPPA_MEAN").Data, readHDU(t, sampled, "KAPPA_STD").Data, readHDU(t, sampled, "NGAL").Data
+	wf, wstd := readHDU(t, wiener, "KAPPA_E").Data, readHDU(t, wiener, "KAPPA_STD").Data
+
+	// Over the pixels with galaxies: the correlation of the means, and the
+	// medians of the two standard deviations.
+	var a, b, sa, sw []float64
+	for i, n := range ngal {
+		if n > 0 {
+			a, b = append(a, mean[i]), append(b, wf[i])
+			sa, sw = append(sa, std[i]), append(sw, wstd[i])
+		}
+	}
+	r := pearson(a, b)
+	slices.Sort(sa)
+	slices.Sort(sw)
+	ratio := sa[len(sa)/2] / sw[len(sw)/2]
+	t.Logf("%d pixels: correlation of KAPPA_MEAN with the Wiener filter %.4f; median KAPPA_STD %.5f, Wiener samples' %.5f (ratio %.3f)", len(a), r, sa[len(sa)/2], sw[len(sw)/2], ratio)
+	if r < 0.99 {
+		t.Errorf("KAPPA_MEAN correlates with the Wiener filter at %.4f, want at least 0.99", r)
+	}
+	if math.Abs(ratio-1) > 0.05 {
+		t.Errorf("median KAPPA_STD / the Wiener samples' = %.3f, want within 5%% of 1", ratio)
+	}
+}
