@@ -289,6 +289,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	)
 	maps = append(maps, b.dataMaps()...)
 	last := res.Levels[len(res.Levels)-1]
+	// The HISTORY cards record the settings used, defaults resolved.
+	*burnIn, *sigmaMax, *sigmaMin = burn, sMax, sMin
 	header := provenance("sample", fs, args, b)
 	if model == nil {
 		header = append(header, pf.cards()...)
