@@ -124,8 +124,8 @@ type Result struct {
 
 	// RHat is the split R̂ of Gelman et al. (Bayesian Data Analysis, 3rd
 	// edition, 2013, section 11.4) per pixel, over the states after the
-	// burn-in, each chain's split in halves; NaN with fewer than 4 such
-	// states.
+	// burn-in, each chain's split in halves. It is NaN with fewer than 4
+	// such states.
 	RHat []float64
 
 	// States is the number of states per chain that Mean, Std and RHat
@@ -155,16 +155,16 @@ func (c *Config) check(prior Prior, like *Likelihood) error {
 	case c.Keep < 0 || c.Thin < 0:
 		return fmt.Errorf("sampling: Keep %d and Thin %d must not be negative", c.Keep, c.Thin)
 	case c.DataPower != nil && len(c.DataPower) != c.NX*c.NY:
-		return fmt.Errorf("sampling: data power of %d values for a %d × %d map", len(c.DataPower), c.NX, c.NY)
+		return fmt.Errorf("sampling: invalid data power: %d values for a %d × %d map", len(c.DataPower), c.NX, c.NY)
 	}
 	for i, p := range c.DataPower {
 		if !(p > 0) {
-			return fmt.Errorf("sampling: data power %v at Fourier index %d: it must be positive, or +Inf", p, i)
+			return fmt.Errorf("sampling: invalid data power %v at Fourier index %d: it must be positive, or +Inf", p, i)
 		}
 	}
 	final := c.final()
 	if c.BurnIn < 0 || c.BurnIn >= final {
-		return fmt.Errorf("sampling: a burn-in of %d steps leaves none of the %d steps of the last level", c.BurnIn, final)
+		return fmt.Errorf("sampling: invalid burn-in of %d steps: it must leave some of the %d steps of the last level", c.BurnIn, final)
 	}
 	keep, thin := max(c.Keep, 1), max(c.Thin, 1)
 	if (keep-1)*thin >= final {
@@ -585,12 +585,13 @@ type RHatStats struct {
 	Median, P90, Max float64
 }
 
-// RHatSummary returns the median, 90th percentile and maximum of RHat over
-// the pixels where use is true (all pixels if use is nil), NaN values left
-// out. With no finite value the statistics are NaN.
-func (res *Result) RHatSummary(use []bool) RHatStats {
+// SummariseRHat returns the median, 90th percentile and maximum of an R̂
+// map such as Result.RHat over the pixels where use is true (all pixels if
+// use is nil), NaN values left out. With no finite value the statistics
+// are NaN.
+func SummariseRHat(rhat []float64, use []bool) RHatStats {
 	var v []float64
-	for i, r := range res.RHat {
+	for i, r := range rhat {
 		if (use == nil || use[i]) && !math.IsNaN(r) {
 			v = append(v, r)
 		}

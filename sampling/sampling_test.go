@@ -156,16 +156,17 @@ func TestLikelihoodErrors(t *testing.T) {
 	}
 }
 
-func TestRHatSummary(t *testing.T) {
-	res := &sampling.Result{RHat: []float64{1.0, math.NaN(), 1.2, 3.0, 1.1, 9.0}}
-	got := res.RHatSummary([]bool{true, true, true, true, true, false})
+func TestSummariseRHat(t *testing.T) {
+	rhat := []float64{1.0, math.NaN(), 1.2, 3.0, 1.1, 9.0}
+	got := sampling.SummariseRHat(rhat, []bool{true, true, true, true, true, false})
 	if got.Pixels != 4 || got.Median != 1.2 || got.Max != 3.0 || got.P90 != 3.0 {
 		t.Errorf("summary %+v, want 4 pixels, median 1.2, 90th percentile and max 3", got)
 	}
-	if all := res.RHatSummary(nil); all.Pixels != 5 || all.Max != 9.0 {
+	if all := sampling.SummariseRHat(rhat, nil); all.Pixels != 5 || all.Max != 9.0 {
 		t.Errorf("summary over all pixels %+v, want 5 pixels and max 9", all)
 	}
-	if none := (&sampling.Result{RHat: []float64{math.NaN()}}).RHatSummary(nil); none.Pixels != 0 || !math.IsNaN(none.Median) {
+	none := sampling.SummariseRHat([]float64{math.NaN()}, nil)
+	if none.Pixels != 0 || !math.IsNaN(none.Median) {
 		t.Errorf("summary of NaN only %+v, want no pixels and a NaN median", none)
 	}
 }

@@ -53,7 +53,7 @@ func reportRHat(w io.Writer, post *posterior, noiseStd float64) {
 	for i, v := range post.mean {
 		bright[i] = v > 3*noiseStd
 	}
-	st := (&sampling.Result{RHat: post.rhat}).RHatSummary(bright)
+	st := sampling.SummariseRHat(post.rhat, bright)
 	if st.Pixels == 0 {
 		fmt.Fprintln(w, "R-hat: no pixel above 3 noise sigma with a finite value")
 		return

@@ -263,7 +263,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	elapsed := time.Since(t0)
 	fmt.Fprintf(stderr, "sampling: %d samples in %s, %.3g s per sample; the prior's score took %.1f s (%.0f%%)\n",
 		total, since(t0), elapsed.Seconds()/float64(total), timed.spent.Seconds(), 100*timed.spent.Seconds()/elapsed.Seconds())
-	reportRHat(stderr, res.RHatSummary(f.Mask()), "pixels with galaxies")
+	reportRHat(stderr, sampling.SummariseRHat(res.RHat, f.Mask()), "pixels with galaxies")
 
 	// Outputs.
 	cube := make([]float64, 0, total*n)

@@ -211,8 +211,8 @@ func TestSampleBadData(t *testing.T) {
 
 // TestSampleMatchesWienerFilter samples the mock catalogue with the
 // Gaussian prior and the default settings, and compares with massmap wiener
-// and its posterior samples for the same prior: under a Gaussian prior the
-// posterior mean is the Wiener filter and the posterior std is known.
+// and its posterior samples for the same prior. Under a Gaussian prior the
+// posterior mean is the Wiener filter, and the Wiener samples give the std.
 func TestSampleMatchesWienerFilter(t *testing.T) {
 	dir := t.TempDir()
 	sampled, wiener := filepath.Join(dir, "s.fits"), filepath.Join(dir, "w.fits")
