@@ -6,8 +6,8 @@
 #   notebooks/run.sh notebooks/cosmos_eb.ipynb  # the ones named
 #
 # It first installs what is missing: jupyter-nbconvert from Debian's packages
-# (as root, like .ci/run), GoNB and goimports at the versions pinned in
-# tools/go.mod, and the GoNB kernel for the current user. The notebooks read
+# (as root, like .ci/run), and GoNB and goimports at the versions pinned in
+# tools/go.mod. The GoNB kernel is installed for this run only. The notebooks read
 # the reference data from shared/data beside the repository, or from
 # $SKYINV_DATA.
 set -euo pipefail
@@ -52,7 +52,11 @@ trap 'rm -rf "$work"' EXIT
 	fi
 	go build -o "$work/nbcheck" ./nbcheck
 )
-if ! gonb --install --force_deps >"$work/install.log" 2>&1; then
+# The kernel goes into a Jupyter data folder of this run only, so the user's
+# Jupyter setup is left as it is. --raw_error makes GoNB report compile errors
+# as plain text, which nbcheck prints, instead of HTML.
+export JUPYTER_DATA_DIR="$work/jupyter"
+if ! gonb --install --force_deps --raw_error >"$work/install.log" 2>&1; then
 	cat "$work/install.log" >&2
 	exit 1
 fi

@@ -32,6 +32,10 @@ import (
 // failureLine matches a line of output that reports a failure.
 var failureLine = regexp.MustCompile(`^(panic: |fatal error: |--- FAIL|FAIL\b)|exit status [0-9]+`)
 
+// contextLines is the number of lines of a failed cell's text output shown
+// after its failures.
+const contextLines = 10
+
 // textTypes are the MIME types of display data whose text is searched.
 var textTypes = []string{"text/plain", "text/markdown", "text/html"}
 
@@ -71,9 +75,15 @@ type output struct {
 	EValue     string               `json:"evalue"`
 }
 
-// check returns one message per failure found in the notebook at path,
-// naming the cell by its 1-based position among all cells.
-func check(path string) ([]string, error) {
+// cellFailures are the failures found in one code cell.
+type cellFailures struct {
+	Cell     int      // 1-based position among all cells
+	Messages []string // one per failure
+	Text     string   // the cell's stream text and error values, in order, for context
+}
+
+// check returns the failures found in the notebook at path, cell by cell.
+func check(path string) ([]cellFailures, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -83,20 +93,22 @@ func check(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s: not a notebook: %w", path, err)
 	}
 
-	var failures []string
-	report := func(i int, format string, args ...any) {
-		failures = append(failures, fmt.Sprintf("%s: cell %d: %s", path, i+1, fmt.Sprintf(format, args...)))
-	}
+	var found []cellFailures
 	for i, c := range nb.Cells {
 		if c.CellType != "code" {
 			continue
 		}
+		f := cellFailures{Cell: i + 1}
 		if c.ExecutionCount == nil {
-			report(i, "not executed")
+			f.Messages = append(f.Messages, "not executed")
 		}
 		for _, o := range c.Outputs {
+			if o.OutputType == "stream" {
+				f.Text += string(o.Text)
+			}
 			if o.OutputType == "error" {
-				report(i, "error output: %s: %s", o.EName, firstLine(o.EValue))
+				f.Messages = append(f.Messages, fmt.Sprintf("error output: %s: %s", o.EName, firstLine(o.EValue)))
+				f.Text += o.EValue
 				continue
 			}
 			texts := []multiline{o.Text}
@@ -106,13 +118,22 @@ func check(path string) ([]string, error) {
 			for _, text := range texts {
 				for _, line := range strings.Split(string(text), "\n") {
 					if failureLine.MatchString(line) {
-						report(i, "%s output: %s", o.OutputType, strings.TrimSpace(line))
+						f.Messages = append(f.Messages, fmt.Sprintf("%s output: %s", o.OutputType, strings.TrimSpace(line)))
 					}
 				}
 			}
 		}
+		if len(f.Messages) > 0 {
+			found = append(found, f)
+		}
 	}
-	return failures, nil
+	return found, nil
+}
+
+// lastLines returns the last n lines of text, without the final newline.
+func lastLines(text string, n int) []string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return lines[max(0, len(lines)-n):]
 }
 
 func firstLine(s string) string {
@@ -134,7 +155,15 @@ func main() {
 			continue
 		}
 		for _, f := range failures {
-			fmt.Fprintln(os.Stderr, f)
+			for _, m := range f.Messages {
+				fmt.Fprintf(os.Stderr, "%s: cell %d: %s\n", path, f.Cell, m)
+			}
+			if f.Text != "" {
+				fmt.Fprintf(os.Stderr, "  the end of the cell's text output:\n")
+				for _, line := range lastLines(f.Text, contextLines) {
+					fmt.Fprintf(os.Stderr, "  | %s\n", line)
+				}
+			}
 		}
 		failed = failed || len(failures) > 0
 	}

@@ -30,7 +30,7 @@ func TestCheckPassesCleanNotebook(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(failures) != 0 {
-		t.Errorf("clean notebook reported %q", failures)
+		t.Errorf("clean notebook reported %+v", failures)
 	}
 }
 
@@ -55,15 +55,61 @@ func TestCheckFindsFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(failures) != 1 {
-				t.Fatalf("got %d failures %q, want 1", len(failures), failures)
+				t.Fatalf("got failures in %d cells %+v, want 1", len(failures), failures)
 			}
-			if want := path + ": cell 2: "; !strings.HasPrefix(failures[0], want) {
-				t.Errorf("failure %q does not start with %q", failures[0], want)
+			f := failures[0]
+			if f.Cell != 2 {
+				t.Errorf("failure in cell %d, want 2", f.Cell)
 			}
-			if !strings.Contains(failures[0], c.want) {
-				t.Errorf("failure %q does not contain %q", failures[0], c.want)
+			if len(f.Messages) != 1 {
+				t.Fatalf("got %d messages %q, want 1", len(f.Messages), f.Messages)
+			}
+			if !strings.Contains(f.Messages[0], c.want) {
+				t.Errorf("message %q does not contain %q", f.Messages[0], c.want)
 			}
 		})
+	}
+}
+
+func TestCheckKeepsTextForContext(t *testing.T) {
+	path := writeNotebook(t, `{"cell_type": "code", "execution_count": 1, "outputs": [
+		{"output_type": "stream", "name": "stdout", "text": ["reference data not found: /data/x.fits\n"]},
+		{"output_type": "stream", "name": "stderr", "text": ["exit status 1\n"]}]}`)
+	failures, err := check(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failures) != 1 {
+		t.Fatalf("got failures in %d cells %+v, want 1", len(failures), failures)
+	}
+	want := "reference data not found: /data/x.fits\nexit status 1\n"
+	if failures[0].Text != want {
+		t.Errorf("text %q, want %q", failures[0].Text, want)
+	}
+}
+
+func TestCheckKeepsErrorValue(t *testing.T) {
+	path := writeNotebook(t, `{"cell_type": "code", "execution_count": 1, "outputs": [
+		{"output_type": "error", "ename": "ERROR", "evalue": "# gonb_1\n./main.go:10:1: declared and not used: x\n", "traceback": []}]}`)
+	failures, err := check(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failures) != 1 {
+		t.Fatalf("got failures in %d cells %+v, want 1", len(failures), failures)
+	}
+	if want := "declared and not used: x"; !strings.Contains(failures[0].Text, want) {
+		t.Errorf("text %q does not contain %q", failures[0].Text, want)
+	}
+}
+
+func TestLastLines(t *testing.T) {
+	text := "a\nb\nc\n"
+	if got := strings.Join(lastLines(text, 2), ","); got != "b,c" {
+		t.Errorf("lastLines(%q, 2) = %q, want \"b,c\"", text, got)
+	}
+	if got := strings.Join(lastLines(text, 10), ","); got != "a,b,c" {
+		t.Errorf("lastLines(%q, 10) = %q, want \"a,b,c\"", text, got)
 	}
 }
 
