@@ -7,8 +7,8 @@
 #
 # It first installs what is missing: jupyter-nbconvert from Debian's packages
 # (as root, like .ci/run), and GoNB and goimports at the versions pinned in
-# tools/go.mod. The GoNB kernel is installed for this run only. The notebooks read
-# the reference data from shared/data beside the repository, or from
+# tools/go.mod. The GoNB kernel is installed for this run only. The notebooks
+# read the reference data from shared/data beside the repository, or from
 # $SKYINV_DATA.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
