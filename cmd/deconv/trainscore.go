@@ -47,7 +47,7 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", 16, "scenes per training step")
 	steps := fs.Int("steps", 4000, "training steps")
 	lr := fs.Float64("lr", 1e-3, "peak learning rate of Adam (linear warm-up, then cosine decay to 1% of it)")
-	warmup := fs.Int("warmup", 200, "warm-up steps of the learning rate (default: 200, or a tenth of --steps if that is fewer)")
+	warmup := fs.Int("warmup", 200, "warm-up steps of the learning rate; without this flag, 200 or a tenth of --steps, whichever is fewer")
 	validateEvery := fs.Int("validate-every", 500, "steps between validations")
 	valBatches := fs.Int("val-batches", 8, "held-out batches for the validation loss")
 	lossPNG := fs.String("loss-png", "", "write the loss curve to this PNG file")

@@ -33,7 +33,7 @@ func (f *priorFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.params.OmegaCDM, "omega-cdm", f.params.OmegaCDM, "cold dark matter density Omega_c of the theory spectrum")
 	fs.Float64Var(&f.params.OmegaB, "omega-b", f.params.OmegaB, "baryon density Omega_b of the theory spectrum")
 	fs.Float64Var(&f.params.NS, "ns", f.params.NS, "scalar spectral index n_s of the theory spectrum")
-	fs.Float64Var(&f.params.Sigma8, "sigma8", f.params.Sigma8, "sigma_8 of the theory spectrum (defaults: Planck 2018)")
+	fs.Float64Var(&f.params.Sigma8, "sigma8", f.params.Sigma8, "sigma_8 of the theory spectrum (the defaults of --h, --omega-cdm, --omega-b, --ns and --sigma8 are Planck 2018 values)")
 }
 
 // spectrum returns the C_ell table and a one-line description of it; ell
