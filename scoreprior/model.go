@@ -144,14 +144,19 @@ func (m *Model) Save(path string, overwrite bool, meta score.Meta) error {
 // Prior returns the model's score on nx × ny maps of the given pixel size
 // for the sampler, with workers goroutines for the Gaussian part (0 means
 // GOMAXPROCS). It returns an error if the pixel size differs from the
-// model's by more than 0.1% or the network cannot take the size.
+// model's by more than 0.1%.
 func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, error) {
 	if math.Abs(pixelArcmin/m.Info.PixelArcmin-1) > 1e-3 {
 		return nil, fmt.Errorf("scoreprior: the map has %g-arcmin pixels but the model was trained on %g-arcmin pixels", pixelArcmin, m.Info.PixelArcmin)
 	}
-	if err := m.Net.Check(ny, nx); err != nil {
-		return nil, fmt.Errorf("scoreprior: %w", err)
+	if nx < 1 || ny < 1 {
+		return nil, fmt.Errorf("scoreprior: invalid map size %d × %d", nx, ny)
 	}
+	// The sampler's maps are periodic, so the network sees them wrapped
+	// around by at least wrapMargin pixels on every side.
+	mult := m.Net.Multiple()
+	padW := (nx + 2*wrapMargin + mult - 1) / mult * mult
+	padH := (ny + 2*wrapMargin + mult - 1) / mult * mult
 	power, err := powerMap(m.Info.Ell, m.Info.Cl, nx, ny, pixelArcmin)
 	if err != nil {
 		return nil, err
@@ -172,11 +177,17 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 			}
 		}
 	}
-	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, keep: keep, damping: damping, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
+	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, padW: padW, padH: padH, left: (padW - nx) / 2, bottom: (padH - ny) / 2, keep: keep, damping: damping, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
 }
 
 // Prior is a Model's score on one grid, a sampling.Prior. It runs the
 // network on all chains as one batch. It is not safe for concurrent use.
+//
+// The sampler's maps are periodic (its operators and Gaussian prior are
+// diagonal in Fourier space), so the network takes each map wrapped around
+// by at least 32 pixels on every side and its output is cropped back. With
+// the zero padding of the network's convolutions at the map's edges
+// instead, the residual grew without bound there and the chains diverged.
 //
 // The network's residual is filtered in Fourier space before it is added.
 // Wavelengths longer than the training maps are dropped, since the network
@@ -191,6 +202,10 @@ type Prior struct {
 	gauss  *sampling.GaussianPrior
 	power  []float64
 	nx, ny int
+
+	// padW × padH is the size of the wrapped map the network takes, with
+	// the map's pixel (0, 0) at (left, bottom).
+	padW, padH, left, bottom int
 
 	in, out *nn.Tensor
 	sigma   []float32
@@ -223,16 +238,21 @@ func (p *Prior) Score(dst, x [][]float64, sigma float64) error {
 	}
 	chains := len(x)
 	if p.in == nil || p.in.N != chains {
-		p.in = nn.NewTensor(chains, 1, p.ny, p.nx)
-		p.out = nn.NewTensor(chains, 1, p.ny, p.nx)
+		p.in = nn.NewTensor(chains, 1, p.padH, p.padW)
+		p.out = nn.NewTensor(chains, 1, p.padH, p.padW)
 		p.sigma = make([]float32, chains)
 	}
 	info := p.model.Info
 	c := inputScale(info.Scale, sigma)
 	for k, xs := range x {
 		plane := p.in.Plane(k, 0)
-		for i, v := range xs {
-			plane[i] = float32(c * v)
+		for py := range p.padH {
+			y := ((py-p.bottom)%p.ny + p.ny) % p.ny
+			row := plane[py*p.padW : (py+1)*p.padW]
+			for px := range row {
+				x := ((px-p.left)%p.nx + p.nx) % p.nx
+				row[px] = float32(c * xs[y*p.nx+x])
+			}
 		}
 		p.sigma[k] = conditioning(info.Scale, sigma)
 	}
@@ -251,8 +271,12 @@ func (p *Prior) Score(dst, x [][]float64, sigma float64) error {
 	}
 
 	for k := range x {
-		for i, u := range p.out.Plane(k, 0) {
-			p.buf[i] = complex(float64(u), 0)
+		plane := p.out.Plane(k, 0)
+		for y := range p.ny {
+			row := plane[(y+p.bottom)*p.padW+p.left:]
+			for x := range p.nx {
+				p.buf[y*p.nx+x] = complex(float64(row[x]), 0)
+			}
 		}
 		p.plan.Forward(p.buf, p.buf)
 		for i, w := range p.filter {
@@ -382,6 +406,10 @@ func checkInit(info Info, pc PairsConfig) error {
 	}
 	return nil
 }
+
+// wrapMargin is the least number of pixels by which Prior wraps a map
+// around on each side before the network takes it.
+const wrapMargin = 32
 
 // damping bounds the network's residual at a Fourier mode to damping σ²/S_k
 // of its value, where the prior's variance S_k exceeds damping σ².

@@ -128,8 +128,60 @@ func TestTrainLearnsLognormalResidual(t *testing.T) {
 	if _, err := back.Prior(16, 16, 1, 1); err == nil || !strings.Contains(err.Error(), "2-arcmin") {
 		t.Errorf("wrong pixel size: error %v", err)
 	}
-	if _, err := back.Prior(18, 18, 2, 1); err == nil {
-		t.Error("a size the network cannot take gave no error")
+	if _, err := back.Prior(0, 18, 2, 1); err == nil {
+		t.Error("a map of 0 × 18 pixels gave no error")
+	}
+}
+
+// TestPriorScoreIsPeriodic checks that the network sees the sampler's maps
+// as periodic: the score of a map shifted cyclically, across its edges, is
+// the shifted score, on a size that is not a multiple of the network's.
+func TestPriorScoreIsPeriodic(t *testing.T) {
+	m, err := scoreprior.Train(scoreprior.TrainConfig{
+		Pairs: pairsConfig(0), Net: score.UNetConfig{Depth: 2, BaseChannels: 4},
+		Steps: 0, Adam: score.DefaultAdamConfig(), ValidationBatches: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, p := range m.Net.Parameters() {
+		if p.Name == "final.conv.weight" {
+			for i := range p.Value {
+				p.Value[i] = float32(0.3 * rng.NormFloat64())
+			}
+		}
+	}
+	const nx, ny, dx, dy = 30, 22, 7, 5
+	prior, err := m.Prior(nx, ny, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prior.SetDamping(0)
+	x := make([]float64, nx*ny)
+	for i := range x {
+		x[i] = 0.02 * rng.NormFloat64()
+	}
+	shifted := make([]float64, nx*ny)
+	for y := range ny {
+		for i := range nx {
+			shifted[(y+dy)%ny*nx+(i+dx)%nx] = x[y*nx+i]
+		}
+	}
+	got := [][]float64{make([]float64, nx*ny), make([]float64, nx*ny)}
+	if err := prior.Score(got, [][]float64{x, shifted}, 0.01); err != nil {
+		t.Fatal(err)
+	}
+	var worst, scale float64
+	for y := range ny {
+		for i := range nx {
+			a, b := got[0][y*nx+i], got[1][(y+dy)%ny*nx+(i+dx)%nx]
+			worst = max(worst, math.Abs(a-b))
+			scale = max(scale, math.Abs(a))
+		}
+	}
+	if worst > 1e-4*scale {
+		t.Errorf("the score of the shifted map differs from the shifted score by up to %.3g (scale %.3g)", worst, scale)
 	}
 }
 
