@@ -147,10 +147,6 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if model != nil {
-		gr.multiple = model.Net.Multiple()
-		if err := checkNetworkGrid(gr, gr.multiple); err != nil {
-			return err
-		}
 		if math.Abs(gr.pixelArcmin/model.Info.PixelArcmin-1) > 1e-3 {
 			return fmt.Errorf("the map would have %g-arcmin pixels but the score model was trained on %g-arcmin pixels: bin the catalogue with --pixel-arcmin %g (the default) or train a model for this pixel size", gr.pixelArcmin, model.Info.PixelArcmin, model.Info.PixelArcmin)
 		}
