@@ -70,16 +70,6 @@ type Config struct {
 	// with Power alone; RHat shows it.
 	DataPower []float64
 
-	// Cap, unless 0, bounds the preconditioner at each level σ to Cap σ²
-	// per Fourier coefficient. A learned score can be far stiffer than a
-	// Gaussian one at small σ: near the edge of its prior's support its
-	// curvature approaches 1/σ² at single pixels, which involve every
-	// Fourier mode. The steps are stable when ε Cap is of order 1 or
-	// less. The cap slows the modes whose variance exceeds Cap σ², so a
-	// ladder whose last level is not far below the signal (see SigmaMin)
-	// suits it.
-	Cap float64
-
 	// BurnIn is the number of steps of the last level after which the
 	// Result's Mean, Std and RHat average every state (zero means half of
 	// the last level's steps).
@@ -178,8 +168,6 @@ func (c *Config) check(prior Prior, like *Likelihood) error {
 		return fmt.Errorf("sampling: preconditioner power of %d values for a %d × %d map", len(c.Power), c.NX, c.NY)
 	case c.Keep < 0 || c.Thin < 0:
 		return fmt.Errorf("sampling: Keep %d and Thin %d must not be negative", c.Keep, c.Thin)
-	case !(c.Cap >= 0) || math.IsInf(c.Cap, 0):
-		return fmt.Errorf("sampling: invalid preconditioner cap %v: it must be finite and not negative", c.Cap)
 	case c.DataPower != nil && len(c.DataPower) != c.NX*c.NY:
 		return fmt.Errorf("sampling: invalid data power: %d values for a %d × %d map", len(c.DataPower), c.NX, c.NY)
 	}
@@ -367,9 +355,6 @@ func (r *run) setLevel(sigma float64) {
 		}
 		if r.cfg.DataPower != nil {
 			r.m[i] = 1 / (1/r.m[i] + 1/(r.cfg.DataPower[i]/float64(r.n)+s2))
-		}
-		if r.cfg.Cap > 0 {
-			r.m[i] = min(r.m[i], r.cfg.Cap*s2)
 		}
 	}
 }
