@@ -79,10 +79,23 @@ type Config struct {
 	// level, one every Thin steps, ending with the last step. Zero means 1.
 	Keep, Thin int
 
+	// Finish, unless 0, carries each returned state from the last level
+	// σ = SigmaMin down to σ/100 in Finish steps of the reverse diffusion
+	// (Song et al., "Score-Based Generative Modeling through Stochastic
+	// Differential Equations", ICLR 2021, the variance-exploding SDE):
+	//
+	//	x ← x + (σᵢ² − σᵢ₊₁²) s(x) + √(σᵢ² − σᵢ₊₁²) z,
+	//
+	// with s the posterior score at σᵢ. A state of the last level is a
+	// posterior sample plus white noise of variance σ²; these steps remove
+	// that noise without the long runs at small σ where a learned score is
+	// least reliable. The chains go on from their own states.
+	Finish int
+
 	// Denoise applies Tweedie's formula to each returned state,
-	// x + σ² ∇ log p_σ(x | y) at the last level σ = SigmaMin: the
-	// posterior mean given the noisy state, which removes the noise of
-	// that level.
+	// x + σ² ∇ log p_σ(x | y) at its noise level σ (SigmaMin, or SigmaMin/100
+	// after Finish): the posterior mean given the noisy state, which
+	// removes the noise of that level but also smooths the sample.
 	Denoise bool
 
 	// Seed selects the random numbers: chain c draws from the PCG stream
@@ -166,8 +179,8 @@ func (c *Config) check(prior Prior, like *Likelihood) error {
 		return fmt.Errorf("sampling: step size %v: it must be positive", c.StepSize)
 	case c.Power != nil && len(c.Power) != c.NX*c.NY:
 		return fmt.Errorf("sampling: preconditioner power of %d values for a %d × %d map", len(c.Power), c.NX, c.NY)
-	case c.Keep < 0 || c.Thin < 0:
-		return fmt.Errorf("sampling: Keep %d and Thin %d must not be negative", c.Keep, c.Thin)
+	case c.Keep < 0 || c.Thin < 0 || c.Finish < 0:
+		return fmt.Errorf("sampling: Keep %d, Thin %d and Finish %d must not be negative", c.Keep, c.Thin, c.Finish)
 	case c.DataPower != nil && len(c.DataPower) != c.NX*c.NY:
 		return fmt.Errorf("sampling: invalid data power: %d values for a %d × %d map", len(c.DataPower), c.NX, c.NY)
 	}
@@ -477,26 +490,63 @@ func (r *run) residual() float64 {
 	return math.Sqrt(sum / float64(observed*len(r.resid)))
 }
 
-// collect appends the current states to the result, denoised if asked.
+// collect appends copies of the current states to the result, carried
+// down by Config.Finish steps and denoised if asked.
 func (r *run) collect(res *Result) error {
-	if r.cfg.Denoise {
-		if err := r.prior.Score(r.score, r.x, r.sigma); err != nil {
-			return fmt.Errorf("sampling: prior score at σ = %g: %w", r.sigma, err)
-		}
-		r.phase = phaseLikelihood
-		r.group.For(r.workers, r.workers, r)
-	}
-	s2 := r.sigma * r.sigma
+	states := make([][]float64, len(r.x))
 	for c, x := range r.x {
-		state := make([]float64, len(x))
-		copy(state, x)
-		if r.cfg.Denoise {
+		states[c] = slices.Clone(x)
+	}
+	sigma := r.sigma
+	if k := r.cfg.Finish; k > 0 {
+		ratio := math.Pow(finishRatio, 1/float64(k))
+		for range k {
+			if err := r.posteriorScore(states, sigma); err != nil {
+				return err
+			}
+			next := sigma * ratio
+			d := sigma*sigma - next*next
+			root := math.Sqrt(d)
+			for c, x := range states {
+				rng := r.rngs[c]
+				for i, s := range r.score[c] {
+					x[i] += d*s + root*rng.NormFloat64()
+				}
+			}
+			sigma = next
+		}
+	}
+	if r.cfg.Denoise {
+		if err := r.posteriorScore(states, sigma); err != nil {
+			return err
+		}
+		for c, x := range states {
 			for i, s := range r.score[c] {
-				state[i] += s2 * s
+				x[i] += sigma * sigma * s
 			}
 		}
-		res.Samples[c] = append(res.Samples[c], state)
 	}
+	for c, x := range states {
+		res.Samples[c] = append(res.Samples[c], x)
+	}
+	return nil
+}
+
+// finishRatio is the ratio of the last noise level of Config.Finish to the
+// last level of the ladder.
+const finishRatio = 0.01
+
+// posteriorScore writes the prior's score plus the likelihood's annealed
+// score of the maps x at noise level sigma into r.score.
+func (r *run) posteriorScore(x [][]float64, sigma float64) error {
+	if err := r.prior.Score(r.score, x, sigma); err != nil {
+		return fmt.Errorf("sampling: prior score at σ = %g: %w", sigma, err)
+	}
+	chains, level := r.x, r.sigma
+	r.x, r.sigma = x, sigma
+	r.phase = phaseLikelihood
+	r.group.For(r.workers, r.workers, r)
+	r.x, r.sigma = chains, level
 	return nil
 }
 
