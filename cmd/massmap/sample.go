@@ -43,10 +43,14 @@ mean, the standard deviation and two samples. Each chain keeps
 nsamples/chains states of its last level, --thin steps apart (by default
 spread over the steps after --burn-in). KAPPA_MEAN, KAPPA_STD and RHAT are
 computed from every state of every chain after --burn-in, not only from the
-kept samples; the quantiles come from the samples, which are denoised by
-Tweedie's formula at the last noise level. KAPPA_STD is the marginal
-posterior standard deviation of each pixel (unlike the KAPPA_STD of
-massmap ks, the spread of rotated-noise maps). RHAT is the split R-hat over
+kept samples. A state of the last level sigma is a posterior sample plus
+white noise of variance sigma^2: KAPPA_MEAN averages the states' Tweedie
+estimates and KAPPA_STD removes sigma^2 from their variance. Each kept
+sample is carried from sigma to sigma/100 by --finish-steps reverse-diffusion
+steps, then denoised by Tweedie's formula; the quantiles come from these
+samples. KAPPA_STD is the marginal posterior standard deviation of each
+pixel (unlike the KAPPA_STD of massmap ks, the spread of rotated-noise
+maps). RHAT is the split R-hat over
 those states: near 1 (below about 1.1) when the chains have mixed; the run
 prints its median and warns above 1.1. To bring it down, raise
 --final-steps. Every galaxy must fall inside the grid.`
@@ -68,12 +72,13 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	levels := fs.Int("levels", 10, "number of noise levels")
 	steps := fs.Int("steps", 30, "Langevin steps at each level but the last")
 	finalSteps := fs.Int("final-steps", 1000, "Langevin steps at the last level")
+	finish := fs.Int("finish-steps", 20, "reverse-diffusion steps that carry each kept sample from the last level to a hundredth of it (0: keep the last level's states, denoised)")
 	thin := fs.Int("thin", 0, "steps between the states a chain keeps (default: spread over the steps after --burn-in)")
 	burnIn := fs.Int("burn-in", 0, "steps of the last level before the mean, std and R-hat average every state (default: half of --final-steps)")
 	stepSize := fs.Float64("step-size", 0.1, "step size epsilon of the preconditioned dynamics; larger steps mix faster but inflate KAPPA_STD (on the mock catalogue: +1% at 0.1, +4% at 0.3, +15% at 1)")
 	precondition := fs.String("precondition", "data", "preconditioner: data (the prior and the data's typical noise) or prior (the prior's covariance alone, which needs steps about 10 times smaller)")
 	sigmaMax := fs.Float64("sigma-max", 0, "first noise level in convergence units (default: the model's largest, or 10 times the prior's pixel std)")
-	sigmaMin := fs.Float64("sigma-min", 0, "last noise level (default: the model's smallest, or 1e-3 times the prior's pixel std)")
+	sigmaMin := fs.Float64("sigma-min", 0, "last noise level (default: for a score model, a tenth of the typical pixel's shear noise std or the model's smallest level if larger; for the Gaussian prior, 1e-3 times the prior's pixel std)")
 	quantileList := fs.String("quantiles", "0.16,0.84", "comma-separated quantiles to write as maps (empty for none)")
 	seed := fs.Uint64("seed", 1, "random seed: chain c draws from the stream (seed, c)")
 	px := fs.Lookup("pixel-arcmin")
@@ -91,8 +96,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usagef("invalid --chains %d: at least 1 chain is needed", *chains)
 	case *nsamples < 1:
 		return usagef("invalid --nsamples %d: at least 1 sample is needed", *nsamples)
-	case *levels < 1 || *steps < 1 || *finalSteps < 1 || *thin < 0:
-		return usagef("--levels, --steps and --final-steps must be at least 1, and --thin not negative")
+	case *levels < 1 || *steps < 1 || *finalSteps < 1 || *thin < 0 || *finish < 0:
+		return usagef("--levels, --steps and --final-steps must be at least 1, and --thin and --finish-steps not negative")
 	case *burnIn < 0 || *burnIn >= *finalSteps:
 		return usagef("invalid --burn-in %d: it must leave some of the %d steps of --final-steps", *burnIn, *finalSteps)
 	case *precondition != "data" && *precondition != "prior":
@@ -228,7 +233,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if sMin == 0 {
 		sMin = 1e-3 * priorStd
 		if model != nil {
-			sMin = model.Info.SigmaMin
+			sMin = model.LastLevel(like.TypicalNoiseVar())
 		}
 	}
 	if !(sMin <= sMax) {
@@ -247,7 +252,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		SigmaMax: sMax, SigmaMin: sMin, Levels: *levels,
 		Steps: *steps, FinalSteps: *finalSteps, StepSize: *stepSize, Power: power,
 		DataPower: dataPower, BurnIn: burn,
-		Keep: keep, Thin: *thin, Denoise: true, Seed: *seed,
+		Keep: keep, Thin: *thin, Finish: *finish, Denoise: true, Seed: *seed,
 		Progress: func(p sampling.Progress) {
 			fmt.Fprintf(stderr, "  level %d/%d: sigma %.3g, normalised residual %.3f (%s)\n", p.Level, p.Levels, p.Sigma, p.Residual, since(t0))
 		},
@@ -302,6 +307,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		fits.Card{Key: "PRECOND", Value: *precondition, Comment: "preconditioner: data or prior"},
 		fits.Card{Key: "BURNIN", Value: burn, Comment: "last-level steps before the averages"},
 		fits.Card{Key: "NSTATES", Value: res.States, Comment: "states per chain in mean, std and R-hat"},
+		fits.Card{Key: "FINISH", Value: *finish, Comment: "reverse-diffusion steps of each sample"},
 		fits.Card{Key: "RESIDUAL", Value: last.Residual, Comment: "rms normalised data residual at the last level"},
 		fits.Card{Key: "SEED", Value: seedValue(*seed), Comment: "random seed"},
 	)
