@@ -62,9 +62,9 @@ func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	dataPower[0] = math.Inf(1)
 	res, err := sampling.Sample(prior, like, sampling.Config{
 		NX: f.NX, NY: f.NY, Chains: 8,
-		SigmaMax: m.Info.SigmaMax, SigmaMin: m.Info.SigmaMin, Levels: 10,
-		Steps: 30, FinalSteps: 1000, StepSize: 0.1, Power: prior.Power(), DataPower: dataPower,
-		Keep: 4, Thin: 125, Denoise: true, Seed: 1,
+		SigmaMax: m.Info.SigmaMax, SigmaMin: m.LastLevel(typical), Levels: 10,
+		Steps: 30, FinalSteps: 400, StepSize: 0.1, Power: prior.Power(), DataPower: dataPower,
+		Keep: 2, Thin: 100, Denoise: true, Seed: 1,
 		Progress: func(p sampling.Progress) {
 			t.Logf("level %d/%d: σ = %.3g, normalised residual %.3f", p.Level, p.Levels, p.Sigma, p.Residual)
 		},

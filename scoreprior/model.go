@@ -177,7 +177,7 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 			}
 		}
 	}
-	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, padW: padW, padH: padH, left: (padW - nx) / 2, bottom: (padH - ny) / 2, keep: keep, damping: damping, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
+	return &Prior{model: m, gauss: g, power: power, nx: nx, ny: ny, padW: padW, padH: padH, left: (padW - nx) / 2, bottom: (padH - ny) / 2, keep: keep, filter: make([]float64, nx*ny), plan: fft.NewPlan2D(nx, ny), buf: make([]complex128, nx*ny)}, nil
 }
 
 // Prior is a Model's score on one grid, a sampling.Prior. It runs the
@@ -189,14 +189,10 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 // the zero padding of the network's convolutions at the map's edges
 // instead, the residual grew without bound there and the chains diverged.
 //
-// The network's residual is filtered in Fourier space before it is added.
-// Wavelengths longer than the training maps are dropped, since the network
-// never saw them. Where the prior's variance S_k exceeds 10 σ², the residual
-// is scaled by 10 σ²/S_k. The sampler's preconditioner multiplies the score
-// by S_k + σ² there, so without this bound the residual's errors at large
-// scales made the chains diverge on the kappaTNG field. Both are
-// stabilisations found by trial. The score is then the learned one only at
-// scales where the noise level σ is not far below the signal.
+// The network's residual is filtered in Fourier space before it is added:
+// wavelengths longer than the training maps are dropped, since the network
+// never saw them. SetDamping can also scale it down at the scales where
+// the prior's variance far exceeds σ².
 type Prior struct {
 	model  *Model
 	gauss  *sampling.GaussianPrior
@@ -220,9 +216,24 @@ type Prior struct {
 
 var _ sampling.Prior = (*Prior)(nil)
 
-// SetDamping sets the factor d of the bound d σ²/S_k on the residual (see
-// Prior); 0 removes the bound.
+// SetDamping scales the residual by d σ²/S_k at the Fourier modes where
+// the prior's variance S_k exceeds d σ²; 0, the default, leaves it whole.
+// Damping makes the prior more Gaussian at the last levels, so it biases
+// the posterior towards the Gaussian one. It is a guard for a model whose
+// chains diverge; the embedded model does not need it.
 func (p *Prior) SetDamping(d float64) { p.damping = d }
+
+// LastLevel returns the noise level at which the sampler should stop for
+// data whose typical noise variance per datum is typicalNoiseVar
+// (sampling.Likelihood.TypicalNoiseVar): a tenth of the noise's standard
+// deviation, or the model's smallest training level if that is larger.
+// sampling.Result's mean and standard deviation are then within about 1%
+// of the map's (see its Mean), and the learned score, which is least
+// reliable at the smallest noise levels, is not used far below the level
+// that the data can resolve.
+func (m *Model) LastLevel(typicalNoiseVar float64) float64 {
+	return max(m.Info.SigmaMin, 0.1*math.Sqrt(typicalNoiseVar))
+}
 
 // Power returns the power map of the Gaussian part, for the sampler's
 // preconditioner.
@@ -410,10 +421,3 @@ func checkInit(info Info, pc PairsConfig) error {
 // wrapMargin is the least number of pixels by which Prior wraps a map
 // around on each side before the network takes it.
 const wrapMargin = 32
-
-// damping bounds the network's residual at a Fourier mode to damping σ²/S_k
-// of its value, where the prior's variance S_k exceeds damping σ².
-//
-// NOTE: the factor 10 was chosen by one trial on kappaTNG, where it stopped
-// the divergence. Whether it biases the posterior has not been measured.
-const damping = 10.0
