@@ -29,8 +29,8 @@ pixel is SHEAR_STD^2 (no data where a pixel has no galaxies), over a geometric
 ladder of noise levels. The prior is the Gaussian prior of a power spectrum
 (--model gaussian, the default, with --ps or the theory flags), or a hybrid
 score model: the one embedded in the toolkit, trained for COSMOS-like maps of
-0.29-arcmin pixels (--model default, experimental: its calibration is not
-shown yet), or one written by massmap train-score (--model FILE). Chains run
+0.29-arcmin pixels (--model default; the README gives its calibration on a
+simulated field), or one written by massmap train-score (--model FILE). Chains run
 together, batched through the network, each seeded from --seed. The steps are
 preconditioned by the posterior covariance of a map covered by data of the
 typical pixel's noise (--precondition data), so that states of one chain
@@ -53,7 +53,11 @@ pixel (unlike the KAPPA_STD of massmap ks, the spread of rotated-noise
 maps). RHAT is the split R-hat over
 those states: near 1 (below about 1.1) when the chains have mixed; the run
 prints its median and warns above 1.1. To bring it down, raise
---final-steps. Every galaxy must fall inside the grid.`
+--final-steps. With a score model the defaults are 16 chains and a last
+level of 60 steps (20 of burn-in) at a tenth of the shear noise: the learned
+score is not reliable over long runs at small noise levels, so the chains
+are many and short, and RHAT, over 40 correlated states per chain, is then
+only a rough guide. Every galaxy must fall inside the grid.`
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
@@ -66,15 +70,15 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	pf.register(fs)
-	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), default (the embedded COSMOS score model, experimental), or a score model file from massmap train-score")
+	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), default (the embedded COSMOS score model), or a score model file from massmap train-score")
 	nsamples := fs.Int("nsamples", 32, "number of samples: each chain keeps nsamples/chains states of its last level, --thin steps apart")
-	chains := fs.Int("chains", 8, "number of chains run together")
+	chains := fs.Int("chains", 8, "number of chains run together (16 with a score model unless given)")
 	levels := fs.Int("levels", 10, "number of noise levels")
 	steps := fs.Int("steps", 30, "Langevin steps at each level but the last")
-	finalSteps := fs.Int("final-steps", 1000, "Langevin steps at the last level")
+	finalSteps := fs.Int("final-steps", 1000, "Langevin steps at the last level (60 with a score model unless given: over hundreds of steps there, chains with a learned score diverge)")
 	finish := fs.Int("finish-steps", 20, "reverse-diffusion steps that carry each kept sample from the last level to a hundredth of it (0: keep the last level's states, denoised)")
 	thin := fs.Int("thin", 0, "steps between the states a chain keeps (default: spread over the steps after --burn-in)")
-	burnIn := fs.Int("burn-in", 0, "steps of the last level before the mean, std and R-hat average every state (default: half of --final-steps)")
+	burnIn := fs.Int("burn-in", 0, "steps of the last level before the mean, std and R-hat average every state (default: half of --final-steps, or 20 with a score model)")
 	stepSize := fs.Float64("step-size", 0.1, "step size epsilon of the preconditioned dynamics; larger steps mix faster but inflate KAPPA_STD (on the mock catalogue: +1% at 0.1, +4% at 0.3, +15% at 1)")
 	precondition := fs.String("precondition", "data", "preconditioner: data (the prior and the data's typical noise) or prior (the prior's covariance alone, which needs steps about 10 times smaller)")
 	sigmaMax := fs.Float64("sigma-max", 0, "first noise level in convergence units (default: the model's largest, or 10 times the prior's pixel std)")
@@ -86,6 +90,19 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	px.DefValue = "0"
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *modelName != "gaussian" {
+		// A learned score: more chains and a short last level.
+		given := setFlags(fs)
+		if !given["chains"] {
+			*chains = 16
+		}
+		if !given["final-steps"] {
+			*finalSteps = 60
+			if !given["burn-in"] {
+				*burnIn = 20
+			}
+		}
 	}
 	qs, err := quantiles.Parse(*quantileList)
 	if err != nil {
