@@ -36,7 +36,7 @@ var program = &cli.Program{
 		{Name: "bnull", Summary: "B-mode null test: B-mode statistics of a catalogue against simulations with its mask and noise", Run: runBnull},
 		{Name: "powerspec", Summary: "binned power spectrum of a catalogue's Kaiser-Squires maps or of a FITS map", Run: runPowerspec},
 		{Name: "sparse", Summary: "sparse convergence map (l1 prior on starlet coefficients)", Run: runSparse},
-		{Name: "sample", Summary: "posterior samples, mean, std and quantile maps by annealed Langevin dynamics with a score prior", Run: runSample},
+		{Name: "sample", Summary: "posterior samples, mean, std and quantile maps by annealed Langevin dynamics, with a Gaussian or a learned score prior", Run: runSample},
 		{Name: "train-score", Summary: "train a hybrid score prior (Gaussian + U-Net) for posterior sampling", Run: runTrainScore},
 		{Name: "deepmass", Summary: "DeepMass posterior-mean map (Wiener filter + U-Net); deepmass train fits a model", Run: runDeepmass,
 			Sub: []cli.Command{{Name: "train", Run: runDeepmassTrain}}},
