@@ -134,10 +134,10 @@ func NoiseStd(a *shearmap.Assignment, e1, e2 []float64, opt Options, nopt NoiseO
 // shear noise of binned data, from their B modes. A shear field of pure E
 // mode has no κ_B, so inside the footprint the data's κ_B is noise, plus a
 // little E-mode signal leaked by the mask's edges. NoiseScale returns
-// √(b_data / b_model): b_data is the mean of κ_B² over the pixels with data,
-// and b_model its mean over sims maps of Gaussian noise drawn with
-// variances noiseVar (per pixel and component, +Inf where there are no
-// data), each from the PCG stream (seed, r). A value near 1 confirms the
+// √(b_data / b_model), with b_data the mean of κ_B² over the pixels with
+// data. b_model is that mean over sims maps of Gaussian noise of variances
+// noiseVar (per pixel and component, +Inf where there are no data), map r
+// drawn from the PCG stream (seed, r). A value near 1 confirms the
 // model; multiply the noise variances by its square to correct them. The
 // leaked signal biases the result upwards by about half the ratio of the
 // leaked κ_B variance to the noise's, small where the noise dominates each
@@ -156,6 +156,8 @@ func NoiseScale(g1, g2, noiseVar []float64, nx, ny int, opt Options, sims int, s
 	}
 	a, b := make([]float64, n), make([]float64, n)
 	kE, kB := make([]float64, n), make([]float64, n)
+
+	// Count the pixels with data and check their values.
 	pixels := 0
 	for i, v := range noiseVar {
 		switch {
@@ -171,6 +173,7 @@ func NoiseScale(g1, g2, noiseVar []float64, nx, ny int, opt Options, sims int, s
 	if pixels == 0 {
 		return 0, errors.New("kaiser: noise scale: no pixel has data")
 	}
+
 	// meanB2 returns the mean of κ_B² over the pixels with data of the
 	// shear in a and b, zero where there are no data.
 	meanB2 := func() float64 {
@@ -190,6 +193,8 @@ func NoiseScale(g1, g2, noiseVar []float64, nx, ny int, opt Options, sims int, s
 		}
 	}
 	data := meanB2()
+
+	// The same statistic for noise maps of the model.
 	var model float64
 	for r := range sims {
 		rng := rand.New(rand.NewPCG(seed, uint64(r)))

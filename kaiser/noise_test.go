@@ -142,12 +142,14 @@ func TestNoiseScaleFindsUnderstatedNoise(t *testing.T) {
 			kappa[y*nx+x] = 0.03 * math.Sin(2*math.Pi*float64(3*x)/nx) * math.Cos(2*math.Pi*float64(2*y)/ny)
 		}
 	}
+
 	tr, err := New(nx, ny, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g1, g2 := make([]float64, n), make([]float64, n)
 	tr.Shear(g1, g2, kappa, make([]float64, n))
+
 	model := make([]float64, n)
 	for y := range ny {
 		for x := range nx {
@@ -158,6 +160,7 @@ func TestNoiseScaleFindsUnderstatedNoise(t *testing.T) {
 			}
 		}
 	}
+
 	for _, want := range []float64{1.3, 1} {
 		d1, d2 := make([]float64, n), make([]float64, n)
 		for i, v := range model {
@@ -174,6 +177,7 @@ func TestNoiseScaleFindsUnderstatedNoise(t *testing.T) {
 			t.Errorf("noise %.2f times the model's: NoiseScale = %.4f", want, got)
 		}
 	}
+
 	if _, err := NoiseScale(g1, g2, model[:10], nx, ny, Options{}, 20, 1); err == nil {
 		t.Error("a noise map of the wrong size gave no error")
 	}

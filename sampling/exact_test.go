@@ -155,12 +155,12 @@ func (p *gaussianProblem) exactPosterior(t *testing.T) (mean, pixelVar, modeVar 
 // with the Gaussian prior's analytic score and compares with the dense
 // solution: the sample mean with the Wiener filter, and the sample variance,
 // averaged over the map and in rings of |k|, with the posterior variance.
-// It runs three times: with the prior's preconditioner and small steps;
-// with the preconditioner that includes the data (Config.DataPower) and
-// steps ten times larger; and with the latter and a last level of a tenth
-// of the data's noise, as the kappaTNG field's last level is, where
-// Result.Mean and Result.Std must remove the noise of that level, and
-// Config.Finish carries the returned samples down to σ/100.
+// It runs three times. The first uses the prior's preconditioner and small
+// steps, the second the preconditioner that includes the data
+// (Config.DataPower) and steps ten times larger. The third adds a last level
+// at a tenth of the data's noise, as on the kappaTNG field: Result.Mean and
+// Result.Std must remove that level's noise, and Config.Finish carries the
+// returned samples down to σ/100.
 func TestGaussianPosteriorExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("dense 4096 × 4096 posterior: skipped with -short")

@@ -13,10 +13,10 @@ import (
 
 // TestDefaultPriorOnKappaTNG samples the kappaTNG field, which no training
 // set has seen, with the embedded score prior and the defaults of massmap
-// sample for a score model: 16 chains, the data's preconditioner, 10
-// levels down to a tenth of the shear noise, 60 steps at the last, mean and
-// std over the 40 states after the burn-in of each chain, and one finished
-// sample per chain. The posterior mean must reach r ≥ 0.62 and correlate
+// sample for a score model. These are 16 chains, the data's
+// preconditioner, and 10 levels down to a tenth of the shear noise with 60
+// steps at the last. The mean and std average the 40 states after each
+// chain's burn-in, and each chain returns one finished sample. The posterior mean must reach r ≥ 0.62 and correlate
 // with the truth better than the Wiener filter, and the posterior standard
 // deviation must be calibrated: the truth within ±1σ in 60% to 76% of the
 // masked pixels, within ±2σ in at least 90%. It takes about 10 minutes on

@@ -133,7 +133,7 @@ func TestTrainLearnsLognormalResidual(t *testing.T) {
 	}
 }
 
-// TestPriorScoreIsPeriodic checks that the network sees the sampler's maps
+// TestPriorScoreIsPeriodic checks that the network takes the sampler's maps
 // as periodic: the score of a map shifted cyclically, across its edges, is
 // the shifted score, on a size that is not a multiple of the network's.
 func TestPriorScoreIsPeriodic(t *testing.T) {
@@ -152,6 +152,7 @@ func TestPriorScoreIsPeriodic(t *testing.T) {
 			}
 		}
 	}
+
 	const nx, ny, dx, dy = 30, 22, 7, 5
 	prior, err := m.Prior(nx, ny, 2, 1)
 	if err != nil {
@@ -168,10 +169,12 @@ func TestPriorScoreIsPeriodic(t *testing.T) {
 			shifted[(y+dy)%ny*nx+(i+dx)%nx] = x[y*nx+i]
 		}
 	}
+
 	got := [][]float64{make([]float64, nx*ny), make([]float64, nx*ny)}
 	if err := prior.Score(got, [][]float64{x, shifted}, 0.01); err != nil {
 		t.Fatal(err)
 	}
+
 	var worst, scale float64
 	for y := range ny {
 		for i := range nx {

@@ -93,14 +93,14 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	if *modelName != "gaussian" {
 		// A learned score: more chains and a short last level.
-		given := setFlags(fs)
-		if !given["chains"] {
+		explicit := setFlags(fs)
+		if !explicit["chains"] {
 			*chains = 16
 		}
-		if !given["final-steps"] {
+		if !explicit["final-steps"] {
 			*finalSteps = 60
 		}
-		if !given["burn-in"] {
+		if !explicit["burn-in"] {
 			*burnIn = max(1, *finalSteps/3)
 		}
 	}
