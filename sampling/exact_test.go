@@ -195,7 +195,7 @@ func TestGaussianPosteriorExact(t *testing.T) {
 	prec.FinalSteps, prec.StepSize = 600, 0.01
 	data := base
 	data.FinalSteps, data.StepSize = 400, 0.1
-	data.DataPower = shearDataPower(n, like.TypicalNoiseVar())
+	data.DataPower = like.ShearDataPower()
 	high := data
 	high.SigmaMin = 0.1 * math.Sqrt(like.TypicalNoiseVar())
 	high.Finish = 20
@@ -216,17 +216,6 @@ func TestGaussianPosteriorExact(t *testing.T) {
 			checkExact(t, p, res, sigma, mean, pixelVar, modeVar)
 		})
 	}
-}
-
-// shearDataPower returns Config.DataPower for shear data of typical noise
-// variance v per component on n pixels.
-func shearDataPower(n int, v float64) []float64 {
-	p := make([]float64, n)
-	for i := range p {
-		p[i] = float64(n) * v
-	}
-	p[0] = math.Inf(1)
-	return p
 }
 
 // checkExact compares the result of a run whose last level is sigma with

@@ -47,19 +47,10 @@ func ExampleSample() {
 	if err != nil {
 		panic(err)
 	}
-	// The data's noise per Fourier mode for the preconditioner: white, and
-	// none on the mean, which shear does not constrain.
-	dataPower := make([]float64, n)
-	typical := like.TypicalNoiseVar()
-	for i := range dataPower {
-		dataPower[i] = n * typical
-	}
-	dataPower[0] = math.Inf(1)
-
 	res, err := sampling.Sample(prior, like, sampling.Config{
 		NX: nx, NY: ny, Chains: 4,
 		SigmaMax: 0.1, SigmaMin: 1e-4, Levels: 8, Steps: 20, FinalSteps: 400,
-		StepSize: 0.1, Power: power, DataPower: dataPower,
+		StepSize: 0.1, Power: power, DataPower: like.ShearDataPower(),
 		Keep: 4, Thin: 50, Seed: 3,
 	})
 	if err != nil {

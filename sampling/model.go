@@ -151,6 +151,21 @@ func (l *Likelihood) TypicalNoiseVar() float64 {
 	return float64(count) / sum
 }
 
+// ShearDataPower returns Config.DataPower for shear data through an
+// operator with |T_k| = 1, such as operators.Shear: N v on every Fourier
+// coefficient of the N-pixel map, with v the typical noise variance, and
+// +Inf at k = 0, whose mass sheet the shear does not constrain.
+func (l *Likelihood) ShearDataPower() []float64 {
+	n := l.Size()
+	p := make([]float64, n)
+	v := float64(n) * l.TypicalNoiseVar()
+	for i := range p {
+		p[i] = v
+	}
+	p[0] = math.Inf(1)
+	return p
+}
+
 // Size returns the length of the maps the likelihood takes.
 func (l *Likelihood) Size() int { return l.ops[0].Domain().Len() }
 

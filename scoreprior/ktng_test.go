@@ -54,12 +54,8 @@ func TestDefaultPriorOnKappaTNG(t *testing.T) {
 
 	// The sampler with massmap sample's defaults, and the Wiener filter to
 	// compare with.
-	dataPower := make([]float64, n)
+	dataPower := like.ShearDataPower()
 	typical := like.TypicalNoiseVar()
-	for i := range dataPower {
-		dataPower[i] = float64(n) * typical
-	}
-	dataPower[0] = math.Inf(1)
 	res, err := sampling.Sample(prior, like, sampling.Config{
 		NX: f.NX, NY: f.NY, Chains: 16,
 		SigmaMax: m.Info.SigmaMax, SigmaMin: m.LastLevel(typical), Levels: 10,

@@ -226,12 +226,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	// but the mean, which the shear does not constrain.
 	var dataPower []float64
 	if *precondition == "data" {
-		dataPower = make([]float64, n)
-		v := float64(n) * like.TypicalNoiseVar()
-		for i := range dataPower {
-			dataPower[i] = v
-		}
-		dataPower[0] = math.Inf(1)
+		dataPower = like.ShearDataPower()
 	}
 
 	// The noise ladder.
