@@ -25,7 +25,10 @@
 // the map is left out. The pixel variance of such a field is Σ_k P(k) / (nx
 // ny)². The grid is periodic, so a power map samples C_ℓ only at the
 // wavenumbers of its modes: power between them and below the fundamental
-// 2π/(n p) does not enter. No pixel window is applied.
+// 2π/(n p) does not enter. PowerMap applies no pixel window: the spectrum
+// it gives is that of the field's values at pixel centres. PixelWindow
+// multiplies a power map by the window of square pixels, for maps whose
+// pixels are averages over their area, as simulated and binned maps are.
 //
 // # Measurement
 //

@@ -525,3 +525,50 @@ func TestApodisationReducesLeakage(t *testing.T) {
 		t.Errorf("8-arcmin taper: C_ℓ / theory = %.2f at high ℓ, want within 0.1 of 1", bias[8])
 	}
 }
+
+// TestPixelWindowIsPixelAverage averages plane waves over each pixel,
+// numerically on a 64 × 64 sub-grid, and checks that the average is the
+// wave at the pixel's centre times √W of PixelWindow, for modes up to the
+// Nyquist frequency of both axes.
+func TestPixelWindowIsPixelAverage(t *testing.T) {
+	const nx, ny, sub = 12, 10, 64
+	w := make([]float64, nx*ny)
+	for i := range w {
+		w[i] = 1
+	}
+	powerspec.PixelWindow(w, nx, ny)
+	for _, k := range [][2]int{{1, 0}, {0, 3}, {-5, 2}, {6, -5}, {3, 4}} {
+		kx, ky := k[0], k[1]
+		idx := ((ky+ny)%ny)*nx + (kx+nx)%nx
+		fx, fy := float64(kx)/nx, float64(ky)/ny
+		wave := func(x, y float64) float64 { return math.Cos(2*math.Pi*(fx*x+fy*y) + 0.3) }
+		want := math.Sqrt(w[idx])
+		for py := range ny {
+			for px := range nx {
+				var avg float64
+				for sy := range sub {
+					for sx := range sub {
+						avg += wave(float64(px)+(float64(sx)+0.5)/sub-0.5, float64(py)+(float64(sy)+0.5)/sub-0.5)
+					}
+				}
+				avg /= sub * sub
+				if got := want * wave(float64(px), float64(py)); math.Abs(avg-got) > 1e-4 {
+					t.Fatalf("mode (%d, %d), pixel (%d, %d): pixel average %.6f, √W times the centre value %.6f", kx, ky, px, py, avg, got)
+				}
+			}
+		}
+	}
+	// At the Nyquist frequency of one axis, W = (2/π)².
+	if got, want := w[nx/2], 4/(math.Pi*math.Pi); math.Abs(got-want) > 1e-15 {
+		t.Errorf("W at the x Nyquist index = %.15f, want (2/π)² = %.15f", got, want)
+	}
+}
+
+func TestPixelWindowPanicsOnSizeMismatch(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("PixelWindow accepted 10 values for a 4 x 4 grid")
+		}
+	}()
+	powerspec.PixelWindow(make([]float64, 10), 4, 4)
+}

@@ -30,6 +30,11 @@ type Info struct {
 	Ell []float64 `json:"ell"`
 	Cl  []float64 `json:"cl"`
 
+	// PixelWindow says whether the Gaussian part and the training maps
+	// carry the window of square pixels (powerspec.PixelWindow). Models
+	// saved before this field existed have none.
+	PixelWindow bool `json:"pixel_window,omitempty"`
+
 	// Scale is the factor from convergence to network units, computed on
 	// the training maps' grid.
 	Scale float64 `json:"scale"`
@@ -157,7 +162,7 @@ func (m *Model) Prior(nx, ny int, pixelArcmin float64, workers int) (*Prior, err
 	mult := m.Net.Multiple()
 	padW := (nx + 2*wrapMargin + mult - 1) / mult * mult
 	padH := (ny + 2*wrapMargin + mult - 1) / mult * mult
-	power, err := powerMap(m.Info.Ell, m.Info.Cl, nx, ny, pixelArcmin)
+	power, err := powerMap(m.Info.Ell, m.Info.Cl, nx, ny, pixelArcmin, m.Info.PixelWindow)
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +413,7 @@ func Train(cfg TrainConfig) (*Model, error) {
 	}
 	pc := pairs.cfg
 	return New(net, Info{
-		PixelArcmin: pc.PixelArcmin, Ell: pc.Ell, Cl: pc.Cl, Scale: pairs.Scale(),
+		PixelArcmin: pc.PixelArcmin, Ell: pc.Ell, Cl: pc.Cl, PixelWindow: pc.PixelWindow, Scale: pairs.Scale(),
 		SigmaMin: pc.SigmaMin, SigmaMax: pc.SigmaMax, Size: pc.Size, Shifts: pc.Shifts,
 		ValidationLoss: heldOut.LastLoss(), GaussianLoss: gaussLoss, Seconds: time.Since(start).Seconds(),
 	})
@@ -422,6 +427,9 @@ func checkInit(info Info, pc PairsConfig) error {
 	}
 	if !slices.Equal(info.Ell, pc.Ell) || !slices.Equal(info.Cl, pc.Cl) {
 		return errors.New("scoreprior: the model to fine-tune was trained with another power spectrum than the training maps'")
+	}
+	if info.PixelWindow != pc.PixelWindow {
+		return fmt.Errorf("scoreprior: the model to fine-tune has pixel window %t, the training maps %t", info.PixelWindow, pc.PixelWindow)
 	}
 	return nil
 }

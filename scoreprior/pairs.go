@@ -23,6 +23,10 @@ type PairsConfig struct {
 	// Ell and Cl are the convergence power spectrum, C_ℓ per steradian.
 	Ell, Cl []float64
 
+	// PixelWindow multiplies the spectrum by the window of square pixels
+	// (powerspec.PixelWindow), as for maps of pixel averages.
+	PixelWindow bool
+
 	// Shifts lists the kinds of field, taken in turn by batch: 0 for
 	// Gaussian fields, a positive shift for shifted lognormal ones. Empty
 	// means {0}.
@@ -77,7 +81,7 @@ func NewPairs(cfg PairsConfig) (*Pairs, error) {
 	case cfg.Batch < 1:
 		return nil, errors.New("scoreprior: the batch needs at least 1 map")
 	}
-	power, err := powerMap(cfg.Ell, cfg.Cl, cfg.Size, cfg.Size, cfg.PixelArcmin)
+	power, err := powerMap(cfg.Ell, cfg.Cl, cfg.Size, cfg.Size, cfg.PixelArcmin, cfg.PixelWindow)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +162,16 @@ func scaleOf(power []float64, n int) float64 {
 	return float64(n) / math.Sqrt(v)
 }
 
-// powerMap checks a spectrum and returns its power map on a grid.
-func powerMap(ell, cl []float64, nx, ny int, pixelArcmin float64) ([]float64, error) {
+// powerMap checks a spectrum and returns its power map on a grid, with the
+// pixel window if window is set.
+func powerMap(ell, cl []float64, nx, ny int, pixelArcmin float64, window bool) ([]float64, error) {
 	t, err := newTable(ell, cl)
 	if err != nil {
 		return nil, err
 	}
-	return powerspec.PowerMap(t.At, nx, ny, pixelArcmin/60*math.Pi/180), nil
+	power := powerspec.PowerMap(t.At, nx, ny, pixelArcmin/60*math.Pi/180)
+	if window {
+		powerspec.PixelWindow(power, nx, ny)
+	}
+	return power, nil
 }

@@ -228,6 +228,43 @@ func TestUntrainedPriorIsGaussian(t *testing.T) {
 	}
 }
 
+// TestPriorPixelWindow checks that a model trained with the pixel window
+// carries it into its Gaussian part on another grid, and one trained
+// without it does not.
+func TestPriorPixelWindow(t *testing.T) {
+	const nx, ny = 40, 24
+	// The spectrum of pairsConfig, a power law, which the model's table
+	// interpolates exactly.
+	table := func(l float64) float64 { return 1e-9 * math.Pow(l/1000, -1.2) }
+	for _, window := range []bool{false, true} {
+		cfg := pairsConfig(0)
+		cfg.PixelWindow = window
+		m, err := scoreprior.Train(scoreprior.TrainConfig{
+			Pairs: cfg, Net: score.UNetConfig{Depth: 2, BaseChannels: 4},
+			Steps: 0, Adam: score.DefaultAdamConfig(), ValidationBatches: 1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Info.PixelWindow != window {
+			t.Errorf("window %t: Info.PixelWindow = %t", window, m.Info.PixelWindow)
+		}
+		prior, err := m.Prior(nx, ny, cfg.PixelArcmin, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := powerspec.PowerMap(table, nx, ny, cfg.PixelArcmin/60*math.Pi/180)
+		if window {
+			powerspec.PixelWindow(want, nx, ny)
+		}
+		for i, p := range prior.Power() {
+			if math.Abs(p-want[i]) > 1e-9*want[i] {
+				t.Fatalf("window %t: power[%d] = %g, want %g", window, i, p, want[i])
+			}
+		}
+	}
+}
+
 // TestPriorDropsLongWavelengths gives the network a constant output, a
 // pure k = 0 residual, which the filter must remove.
 func TestPriorDropsLongWavelengths(t *testing.T) {

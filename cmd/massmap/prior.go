@@ -22,6 +22,27 @@ type priorFlags struct {
 	zs     float64
 	nz     string
 	params cosmology.Params
+	window bool
+
+	// hasWindow is set when the command has --pixel-window.
+	hasWindow bool
+}
+
+// registerWindow adds --pixel-window, for the commands that turn C_ell into
+// a power map of pixel averages.
+func (f *priorFlags) registerWindow(fs *flag.FlagSet) {
+	f.hasWindow = true
+	fs.BoolVar(&f.window, "pixel-window", true, "multiply C_ell by the window of square pixels, sinc^2 per axis, since a map's pixels are averages over their area (--pixel-window=false for the spectrum of point values)")
+}
+
+// power returns the power map of the spectrum on the grid, with the pixel
+// window when --pixel-window is set.
+func (f *priorFlags) power(table *cosmology.Table, g skymap.Grid) []float64 {
+	p := powerspec.PowerMap(table.At, g.NX, g.NY, g.PixelRad())
+	if f.window {
+		powerspec.PixelWindow(p, g.NX, g.NY)
+	}
+	return p
 }
 
 func (f *priorFlags) register(fs *flag.FlagSet) {
@@ -110,10 +131,14 @@ func (f *priorFlags) theorySpectrum(g skymap.Grid) (*cosmology.Table, string, er
 
 // cards records the prior in a FITS header.
 func (f *priorFlags) cards() []fits.Card {
-	if f.table != "" {
-		return []fits.Card{{Key: "PRIORPS", Value: f.table, Comment: "C_ell table of the Gaussian prior"}}
+	var cards []fits.Card
+	if f.hasWindow {
+		cards = append(cards, fits.Card{Key: "PIXWIN", Value: f.window, Comment: "prior C_ell times the square-pixel window"})
 	}
-	return []fits.Card{
+	if f.table != "" {
+		return append(cards, fits.Card{Key: "PRIORPS", Value: f.table, Comment: "C_ell table of the Gaussian prior"})
+	}
+	return append(cards, []fits.Card{
 		{Key: "PRIORPS", Value: "theory", Comment: "Eisenstein-Hu + Halofit (Takahashi) + Limber"},
 		{Key: "ZSOURCE", Value: f.zs, Comment: "source redshift of the prior, unless NZFILE"},
 		{Key: "NZFILE", Value: f.nz, Comment: "n(z) table of the prior; empty for ZSOURCE"},
@@ -122,7 +147,7 @@ func (f *priorFlags) cards() []fits.Card {
 		{Key: "OMEGAB", Value: f.params.OmegaB, Comment: "Omega_b of the prior"},
 		{Key: "NS", Value: f.params.NS, Comment: "n_s of the prior"},
 		{Key: "SIGMA8", Value: f.params.Sigma8, Comment: "sigma_8 of the prior"},
-	}
+	}...)
 }
 
 // readTwoColumns reads a text table of two numeric columns; blank lines and

@@ -13,7 +13,6 @@ import (
 	"github.com/skyinv/skyinv/internal/atomicfile"
 	"github.com/skyinv/skyinv/internal/quantiles"
 	"github.com/skyinv/skyinv/operators"
-	"github.com/skyinv/skyinv/powerspec"
 	"github.com/skyinv/skyinv/quicklook"
 	"github.com/skyinv/skyinv/sampling"
 	"github.com/skyinv/skyinv/scoreprior"
@@ -70,6 +69,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	pf.register(fs)
+	pf.registerWindow(fs)
 	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), default (the embedded COSMOS score model), or a score model file from massmap train-score")
 	nsamples := fs.Int("nsamples", 32, "number of samples: each chain keeps nsamples/chains states of its last level, --thin steps apart")
 	chains := fs.Int("chains", 8, "number of chains run together (16 with a score model unless given)")
@@ -102,6 +102,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		}
 		if !explicit["burn-in"] {
 			*burnIn = max(1, *finalSteps/3)
+		}
+		if explicit["pixel-window"] {
+			return usagef("--pixel-window applies to --model gaussian: a score model carries the setting it was trained with")
 		}
 	}
 	qs, err := quantiles.Parse(*quantileList)
@@ -197,7 +200,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "prior: Gaussian, %s\n", desc)
-		power = powerspec.PowerMap(table.At, g.NX, g.NY, g.PixelRad())
+		power = pf.power(table, g)
 		if prior, err = sampling.NewGaussianPrior(power, g.NX, g.NY, 0); err != nil {
 			return err
 		}

@@ -174,6 +174,16 @@ func TestSampleBadFlags(t *testing.T) {
 	}
 }
 
+// TestSamplePixelWindowNeedsGaussianPrior: a score model carries its own
+// pixel window, so --pixel-window with a model is refused.
+func TestSamplePixelWindowNeedsGaussianPrior(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.fits")
+	code, _, stderr := runMassmap(t, "sample", "--model", "default", "--pixel-window=false", "--out", out)
+	if code == 0 || !strings.Contains(stderr, "--pixel-window applies to --model gaussian") {
+		t.Errorf("exit code %d, want an error naming --pixel-window:\n%s", code, stderr)
+	}
+}
+
 // TestSampleBadData checks the data errors: a grid that does not hold the
 // catalogue, and pixels with galaxies but no shape noise.
 func TestSampleBadData(t *testing.T) {

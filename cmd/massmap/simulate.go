@@ -16,7 +16,6 @@ import (
 	"github.com/skyinv/skyinv/fits"
 	"github.com/skyinv/skyinv/internal/atomicfile"
 	"github.com/skyinv/skyinv/internal/cli"
-	"github.com/skyinv/skyinv/powerspec"
 	"github.com/skyinv/skyinv/quicklook"
 	"github.com/skyinv/skyinv/simulate"
 	"github.com/skyinv/skyinv/skymap"
@@ -116,6 +115,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	pf.register(fs)
+	pf.registerWindow(fs)
 	sf.register(fs)
 	setUsage(fs, "catalog", "shear catalogue whose galaxy positions and weights (and with --rotate, ellipticities) the mock catalogue takes: a FITS binary table or a text table with a header line (default: uniform positions at --density)")
 	setUsage(fs, "nx", "grid width in pixels, with --ny (default with --catalog: cover the catalogue; without --catalog, give --npix or --nx and --ny)")
@@ -182,7 +182,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "spectrum: %s\n", desc)
-	kappa, err := drawField(sf, g, table.At, stderr)
+	kappa, err := drawField(sf, g, pf.power(table, g), stderr)
 	if err != nil {
 		return err
 	}
@@ -222,11 +222,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// drawField draws the Gaussian or lognormal convergence map of the
-// spectrum cl on g from the PCG stream (seed, 0) and reports its statistics
-// on log.
-func drawField(sf simulateFlags, g skymap.Grid, cl func(float64) float64, log io.Writer) ([]float64, error) {
-	power := powerspec.PowerMap(cl, g.NX, g.NY, g.PixelRad())
+// drawField draws the Gaussian or lognormal convergence map of a power map
+// on g from the PCG stream (seed, 0) and reports its statistics on log.
+func drawField(sf simulateFlags, g skymap.Grid, power []float64, log io.Writer) ([]float64, error) {
 	rng := rand.New(rand.NewPCG(sf.seed, 0))
 	var kappa []float64
 	var expected float64

@@ -29,6 +29,7 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train-score", trainScoreSynopsis, args, stdout, stderr)
 	var pf priorFlags
 	pf.register(fs)
+	pf.registerWindow(fs)
 	out := fs.String("out", "", "output model file (required)")
 	force := fs.Bool("force", false, "overwrite existing output files")
 	pixelArcmin := fs.Float64("pixel-arcmin", 1, "pixel size of the maps in arcmin")
@@ -101,7 +102,7 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 	adam := score.DefaultAdamConfig()
 	adam.LearningRate = *lr
 	adam.Schedule = score.Schedule{WarmupSteps: *warmup, DecaySteps: *steps - *warmup, MinRate: *lr / 100}
-	pairs := scoreprior.PairsConfig{Size: *size, PixelArcmin: *pixelArcmin, Ell: ell, Cl: cl, Shifts: shiftList,
+	pairs := scoreprior.PairsConfig{Size: *size, PixelArcmin: *pixelArcmin, Ell: ell, Cl: cl, PixelWindow: pf.window, Shifts: shiftList,
 		SigmaMin: *sigmaMin, SigmaMax: *sigmaMax, Batch: *batch, Seed: *seed}
 	probe, err := scoreprior.NewPairs(pairs)
 	if err != nil {

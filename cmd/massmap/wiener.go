@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/skyinv/skyinv/fits"
-	"github.com/skyinv/skyinv/powerspec"
 	"github.com/skyinv/skyinv/quicklook"
 	"github.com/skyinv/skyinv/skymap"
 	"github.com/skyinv/skyinv/solvers"
@@ -36,6 +35,7 @@ func runWiener(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	pf.register(fs)
+	pf.registerWindow(fs)
 	method := fs.String("method", "cg", "solver: cg (conjugate gradients) or messenger (messenger field)")
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of the solver")
 	maxIter := fs.Int("max-iter", 5000, "iteration cap of the solver")
@@ -75,7 +75,7 @@ func runWiener(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "prior: %s\n", desc)
 	noise := b.noiseVariance()
-	problem := solvers.WienerProblem{NX: g.NX, NY: g.NY, Power: powerspec.PowerMap(table.At, g.NX, g.NY, g.PixelRad()), NoiseVar: noise}
+	problem := solvers.WienerProblem{NX: g.NX, NY: g.NY, Power: pf.power(table, g), NoiseVar: noise}
 
 	// The Wiener filter.
 	t0 := time.Now()

@@ -51,6 +51,9 @@ func TestWienerRecoversMockHalos(t *testing.T) {
 	if c, ok := kE.Card("PRIORPS"); !ok || c.Value != "theory" {
 		t.Errorf("PRIORPS card = %v", c.Value)
 	}
+	if c, ok := kE.Card("PIXWIN"); !ok || c.Value != true {
+		t.Errorf("PIXWIN card = %v, want true (the default)", c.Value)
+	}
 }
 
 func TestWienerMessengerMatchesCG(t *testing.T) {

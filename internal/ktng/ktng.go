@@ -33,7 +33,8 @@ type Field struct {
 	NoiseStd float64
 
 	// Spectrum is the theory C_ℓ of ktng/ps_theory.txt, and Power the
-	// power map of it on this grid (solvers.WienerProblem.Power).
+	// power map of it on this grid with the pixel window
+	// (solvers.WienerProblem.Power).
 	Spectrum *cosmology.Table
 	Power    []float64
 }
@@ -85,7 +86,10 @@ func Load(tb testing.TB) *Field {
 			f.NoiseVar[i] = scale * scale
 		}
 	}
+	// The maps' pixels are averages over their area, so the prior carries
+	// the pixel window, as in massmap's default.
 	f.Power = powerspec.PowerMap(table.At, n, n, pixelArcmin/60*math.Pi/180)
+	powerspec.PixelWindow(f.Power, n, n)
 	return f
 }
 
