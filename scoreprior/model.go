@@ -247,8 +247,9 @@ func (p *Prior) SetDamping(d float64) { p.damping = d }
 // smallest noise levels, is then not used far below what the data resolve.
 //
 // NOTE: the embedded model is stable at this level on kappaTNG (0.0148)
-// and COSMOS (0.0128) over 60 steps, but diverged at 0.0104; other data or
-// models may need a higher level (massmap sample --sigma-min).
+// and COSMOS (0.0128) over 60 steps. The previous one, trained the same
+// way without the pixel window, diverged at 0.0104; other data or models
+// may need a higher level (massmap sample --sigma-min).
 func (m *Model) LastLevel(typicalNoiseVar float64) float64 {
 	return max(m.Info.SigmaMin, 0.1*math.Sqrt(typicalNoiseVar))
 }
