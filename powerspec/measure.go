@@ -256,10 +256,15 @@ func (e *Estimator) Measure(m []float64) (Spectrum, error) {
 // expectation of Band.Cl for a Gaussian field with spectrum cl, so it is the
 // model to compare a measurement with.
 func (e *Estimator) BinTheory(cl func(ell float64) float64) []float64 {
+	return e.bin(func(i int) float64 { return cl(e.ell[i]) })
+}
+
+// bin returns the mean of f(i) over the coefficients i of each band.
+func (e *Estimator) bin(f func(i int) float64) []float64 {
 	out := make([]float64, len(e.modes))
-	for i, ell := range e.ell {
+	for i := range e.ell {
 		if b := e.band[i]; b >= 0 {
-			out[b] += cl(ell)
+			out[b] += f(i)
 		}
 	}
 	for b, m := range e.modes {
@@ -270,6 +275,18 @@ func (e *Estimator) BinTheory(cl func(ell float64) float64) []float64 {
 		}
 	}
 	return out
+}
+
+// BinModes returns the mean over the Fourier modes of each band of v, one
+// value per FFT coefficient in FFT layout, NaN for a band without modes.
+// With v(k) = C(ℓ_k) it is BinTheory; it also takes spectra that are not
+// functions of ℓ alone, such as C_ℓ times the pixel window. It panics if v
+// does not have one value per coefficient.
+func (e *Estimator) BinModes(v []float64) []float64 {
+	if len(v) != len(e.ell) {
+		panic(fmt.Sprintf("powerspec: BinModes: %d values for %d Fourier coefficients", len(v), len(e.ell)))
+	}
+	return e.bin(func(i int) float64 { return v[i] })
 }
 
 // Measure estimates the binned power spectrum of the nx × ny map m, pixels

@@ -76,19 +76,10 @@ func TestPowerMapPanicsOnNegativeCl(t *testing.T) {
 	powerspec.PowerMap(func(float64) float64 { return -1 }, 8, 8, arcmin)
 }
 
-// A map built from unit-amplitude Fourier coefficients scaled by √P has
-// |F(m)|² = P exactly, so the measured spectrum equals the binned C_ℓ to
-// rounding.
-func TestMeasurePowerMapExactly(t *testing.T) {
-	const nx, ny = 90, 64
-	const tol = 1e-10
-	p := 0.5 * arcmin
-	cl := func(ell float64) float64 { return 3e-9 * math.Pow(1+ell/500, -2) }
-	power := powerspec.PowerMap(cl, nx, ny, p)
-
-	// Random phases with φ(−k) = −φ(k), and a sign for self-conjugate modes,
-	// make the map real.
-	rng := rand.New(rand.NewPCG(3, 4))
+// mapWithPower returns a real nx × ny map with |F(m)(k)|² = power(k)
+// exactly: the coefficients √P get random phases with φ(−k) = −φ(k), and a
+// random sign for the self-conjugate modes, which makes the map real.
+func mapWithPower(power []float64, nx, ny int, rng *rand.Rand) []float64 {
 	coef := make([]complex128, nx*ny)
 	for i := range coef {
 		j := negIndex(i, nx, ny)
@@ -108,8 +99,22 @@ func TestMeasurePowerMapExactly(t *testing.T) {
 	fft.NewPlan2D(nx, ny).Inverse(coef, coef)
 	m := make([]float64, nx*ny)
 	for i, c := range coef {
-		m[i] = real(c) / (nx * ny)
+		m[i] = real(c) / float64(nx*ny)
 	}
+	return m
+}
+
+// A map built from unit-amplitude Fourier coefficients scaled by √P has
+// |F(m)|² = P exactly, so the measured spectrum equals the binned C_ℓ to
+// rounding.
+func TestMeasurePowerMapExactly(t *testing.T) {
+	const nx, ny = 90, 64
+	const tol = 1e-10
+	p := 0.5 * arcmin
+	cl := func(ell float64) float64 { return 3e-9 * math.Pow(1+ell/500, -2) }
+	power := powerspec.PowerMap(cl, nx, ny, p)
+
+	m := mapWithPower(power, nx, ny, rand.New(rand.NewPCG(3, 4)))
 
 	lmin, lmax := powerspec.EllRange(nx, ny, p)
 	est, err := powerspec.NewEstimator(nx, ny, p, powerspec.LogBins(lmin, math.Sqrt2*lmax, 15), powerspec.Options{})
@@ -571,4 +576,55 @@ func TestPixelWindowPanicsOnSizeMismatch(t *testing.T) {
 		}
 	}()
 	powerspec.PixelWindow(make([]float64, 10), 4, 4)
+}
+
+// A map whose power is C_ℓ times the pixel window, exactly, measures as
+// BinModes of that power per coefficient; BinModes of C(ℓ_k) alone is
+// BinTheory, and the window lowers the highest band by more than a third.
+func TestBinModesWithPixelWindow(t *testing.T) {
+	const nx, ny = 72, 60
+	const tol = 1e-10
+	p := 0.5 * arcmin
+	cl := func(ell float64) float64 { return 3e-9 * math.Pow(1+ell/500, -2) }
+	power := powerspec.PowerMap(cl, nx, ny, p)
+	powerspec.PixelWindow(power, nx, ny)
+	m := mapWithPower(power, nx, ny, rand.New(rand.NewPCG(5, 6)))
+
+	lmin, lmax := powerspec.EllRange(nx, ny, p)
+	est, err := powerspec.NewEstimator(nx, ny, p, powerspec.LogBins(lmin, lmax, 10), powerspec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := est.Measure(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perMode := make([]float64, nx*ny)
+	for i, v := range power {
+		perMode[i] = v * p * p / (nx * ny)
+	}
+	want := est.BinModes(perMode)
+	ellMap := powerspec.EllMap(nx, ny, p)
+	for i := range perMode {
+		perMode[i] = 0
+		if i > 0 {
+			perMode[i] = cl(ellMap[i])
+		}
+	}
+	plain, theory := est.BinModes(perMode), est.BinTheory(cl)
+	for b, band := range s.Bands {
+		if band.Modes == 0 {
+			continue
+		}
+		if d := math.Abs(band.Cl-want[b]) / want[b]; d > tol {
+			t.Errorf("band %d: measured C_ℓ %.12g, BinModes %.12g (relative error %.2g)", b, band.Cl, want[b], d)
+		}
+		if d := math.Abs(plain[b]-theory[b]) / theory[b]; d > tol {
+			t.Errorf("band %d: BinModes of C(ℓ_k) %.12g, BinTheory %.12g", b, plain[b], theory[b])
+		}
+	}
+	last := len(want) - 1
+	if r := want[last] / theory[last]; !(r < 2.0/3) {
+		t.Errorf("highest band: windowed / plain C_ℓ = %.3f, want below 2/3", r)
+	}
 }

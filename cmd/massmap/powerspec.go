@@ -42,8 +42,9 @@ ell_min ell_max ell_mean C_ell error n_modes. C_ell is in steradians times the
 map's unit squared (steradians for a convergence map). --b-out writes the B
 mode of a catalogue in the same format. --png draws ell(ell+1) C_ell / 2 pi
 against ell on log axes: the bands with error bars, the --ps or theory C_ell
-averaged over the same Fourier modes (and smoothed as the map is), and for a
-catalogue the expected shape-noise power. A table of the bands goes to
+times the pixel window (--pixel-window) and smoothed as the map is, averaged
+over the same Fourier modes, and for a catalogue the expected shape-noise
+power. A table of the bands goes to
 standard error.`
 
 // spectrumFlags are the flags of massmap powerspec beyond the shared groups.
@@ -163,6 +164,7 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 	gf.register(fs)
 	out.register(fs)
 	pf.register(fs)
+	pf.registerWindow(fs)
 	sf.register(fs)
 	setUsage(fs, "pixel-arcmin", "pixel size in arcmin of the catalogue's grid; with --map, it replaces the pixel size |CDELT2| x 60 read from the map")
 	setUsage(fs, "out", "output text file of the E-mode spectrum (required)")
@@ -253,10 +255,21 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 		}
 		comparison = desc
 		fmt.Fprintf(stderr, "comparison C_ell: %s\n", desc)
-		theory = est.BinTheory(func(ell float64) float64 { return table.At(ell) * smoothing(ell) })
-		theoryLabel = fmt.Sprintf("theory Cℓ, sources at z = %g (band averages)", pf.zs)
+		// C_ell per Fourier coefficient, times the pixel window when set.
+		cl := pf.power(table, g)
+		ellMap := powerspec.EllMap(mm.nx, mm.ny, pixelRad)
+		scale := pixelRad * pixelRad / (float64(mm.nx) * float64(mm.ny))
+		for i := range cl {
+			cl[i] *= scale * smoothing(ellMap[i])
+		}
+		theory = est.BinModes(cl)
+		which := ""
+		if pf.window {
+			which = ", times the pixel window"
+		}
+		theoryLabel = fmt.Sprintf("theory Cℓ, sources at z = %g%s (band averages)", pf.zs, which)
 		if pf.table != "" {
-			theoryLabel = "Cℓ of " + pf.table + " (band averages)"
+			theoryLabel = "Cℓ of " + pf.table + which + " (band averages)"
 		}
 	}
 	var noise []float64
