@@ -103,8 +103,8 @@ func gridError(nx, ny int, pixelRad float64) error {
 // average of a field over each pixel, as simulated and observed maps do,
 // has the field's spectrum times W, up to aliasing. C_ℓ from theory is the
 // spectrum of the field, so a prior for such maps needs W: without it, the
-// prior has too much power at small scales (W = 0.54 at the axes' Nyquist
-// wavenumber π/p) and the posterior is too wide. It panics if power does
+// prior has too much power at small scales (W = 4/π² ≈ 0.41 at the axes'
+// Nyquist wavenumber π/p) and the posterior is too wide. It panics if power does
 // not have nx × ny values.
 func PixelWindow(power []float64, nx, ny int) {
 	if nx < 1 || ny < 1 || len(power) != nx*ny {

@@ -60,10 +60,15 @@ func (f *priorFlags) register(fs *flag.FlagSet) {
 // spectrum returns the C_ell table and a one-line description of it; ell
 // spans at least the range of the grid.
 func (f *priorFlags) spectrum(g skymap.Grid) (*cosmology.Table, string, error) {
+	get := f.theorySpectrum
 	if f.table != "" {
-		return f.tableSpectrum(g)
+		get = f.tableSpectrum
 	}
-	return f.theorySpectrum(g)
+	t, desc, err := get(g)
+	if err == nil && f.hasWindow && f.window {
+		desc += "; times the square-pixel window"
+	}
+	return t, desc, err
 }
 
 // tableSpectrum reads --ps and notes in the description when the table does
@@ -129,12 +134,18 @@ func (f *priorFlags) theorySpectrum(g skymap.Grid) (*cosmology.Table, string, er
 	return t, desc, nil
 }
 
+// windowCards returns the PIXWIN card, with comment, for a command with
+// --pixel-window.
+func (f *priorFlags) windowCards(comment string) []fits.Card {
+	if !f.hasWindow {
+		return nil
+	}
+	return []fits.Card{{Key: "PIXWIN", Value: f.window, Comment: comment}}
+}
+
 // cards records the prior in a FITS header.
 func (f *priorFlags) cards() []fits.Card {
-	var cards []fits.Card
-	if f.hasWindow {
-		cards = append(cards, fits.Card{Key: "PIXWIN", Value: f.window, Comment: "prior C_ell times the square-pixel window"})
-	}
+	cards := f.windowCards("prior C_ell times the square-pixel window")
 	if f.table != "" {
 		return append(cards, fits.Card{Key: "PRIORPS", Value: f.table, Comment: "C_ell table of the Gaussian prior"})
 	}

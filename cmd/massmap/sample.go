@@ -70,6 +70,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	out.register(fs)
 	pf.register(fs)
 	pf.registerWindow(fs)
+	pw := fs.Lookup("pixel-window")
+	pw.Usage += "; --model gaussian only, since a score model carries the setting it was trained with"
 	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), default (the embedded COSMOS score model), or a score model file from massmap train-score")
 	nsamples := fs.Int("nsamples", 32, "number of samples: each chain keeps nsamples/chains states of its last level, --thin steps apart")
 	chains := fs.Int("chains", 8, "number of chains run together (16 with a score model unless given)")
@@ -165,7 +167,13 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		if !setFlags(fs)["pixel-arcmin"] {
 			gf.pixelArcmin = model.Info.PixelArcmin
 		}
-		fmt.Fprintf(stderr, "model: %s (U-Net depth %d, %d base channels; %g-arcmin pixels)\n", name, model.Net.Config().Depth, model.Net.Config().BaseChannels, model.Info.PixelArcmin)
+		// The model's own window setting, for the header and its HISTORY.
+		pf.window = model.Info.PixelWindow
+		window := "without"
+		if pf.window {
+			window = "with"
+		}
+		fmt.Fprintf(stderr, "model: %s (U-Net depth %d, %d base channels; %g-arcmin pixels, trained %s the pixel window)\n", name, model.Net.Config().Depth, model.Net.Config().BaseChannels, model.Info.PixelArcmin, window)
 	}
 	gr, err := gf.parse(fs)
 	if err != nil {
@@ -310,6 +318,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	header := provenance("sample", fs, args, b)
 	if model == nil {
 		header = append(header, pf.cards()...)
+	} else {
+		header = append(header, pf.windowCards("score model trained with the square-pixel window")...)
 	}
 	header = append(header,
 		fits.Card{Key: "MODEL", Value: *modelName, Comment: "prior: gaussian or a score model file"},

@@ -184,6 +184,40 @@ func TestSamplePixelWindowNeedsGaussianPrior(t *testing.T) {
 	}
 }
 
+// TestSampleRecordsPixelWindow trains a tiny score model without the pixel
+// window and samples with it: the header's PIXWIN card and the log give the
+// model's setting, not the flag's default. The Gaussian prior's run records
+// the default, true.
+func TestSampleRecordsPixelWindow(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "tiny.skyunet")
+	code, _, stderr := runMassmap(t, "train-score", "--out", model, "--pixel-arcmin", "3", "--size", "32", "--depth", "2", "--channels", "4",
+		"--steps", "2", "--batch", "2", "--validate-every", "2", "--val-batches", "1", "--pixel-window=false")
+	if code != 0 {
+		t.Fatalf("train-score: exit code %d:\n%s", code, stderr)
+	}
+	for _, c := range []struct {
+		model, log string
+		want       bool
+	}{
+		{model, "trained without the pixel window", false},
+		{"gaussian", "times the square-pixel window", true},
+	} {
+		out := filepath.Join(dir, filepath.Base(c.model)+".fits")
+		code, _, stderr := runMassmap(t, "sample", "--model", c.model, "--out", out, "--pixel-arcmin", "3", "--nsamples", "2", "--chains", "2",
+			"--levels", "2", "--steps", "2", "--final-steps", "4", "--burn-in", "2")
+		if code != 0 {
+			t.Fatalf("sample --model %s: exit code %d:\n%s", c.model, code, stderr)
+		}
+		if !strings.Contains(stderr, c.log) {
+			t.Errorf("sample --model %s: the log lacks %q:\n%s", c.model, c.log, stderr)
+		}
+		if card, ok := readHDU(t, out, "KAPPA_MEAN").Card("PIXWIN"); !ok || card.Value != c.want {
+			t.Errorf("sample --model %s: PIXWIN = %v (present %t), want %t", c.model, card.Value, ok, c.want)
+		}
+	}
+}
+
 // TestSampleBadData checks the data errors: a grid that does not hold the
 // catalogue, and pixels with galaxies but no shape noise.
 func TestSampleBadData(t *testing.T) {

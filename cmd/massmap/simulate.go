@@ -328,6 +328,7 @@ func simulateProvenance(fs *flag.FlagSet, args []string, g skymap.Grid, cat *cat
 		fits.Card{Key: "KAPSTD", Value: std, Comment: "standard deviation of KAPPA over the map"},
 	)
 	cards = append(cards, spectrumCards(pf, "simulated field")...)
+	cards = append(cards, pf.windowCards("C_ell times the square-pixel window")...)
 	if mock != nil {
 		cards = append(cards,
 			fits.Card{Key: "MOCKCAT", Value: sf.catalogOut, Comment: "mock shear catalogue of this map"},

@@ -166,6 +166,9 @@ func TestSimulateSameSeedSameOutput(t *testing.T) {
 	if v, _ := img.Float("SHIFT"); v != shift {
 		t.Errorf("SHIFT = %v, want %v", v, shift)
 	}
+	if c, _ := img.Card("PIXWIN"); c.Value != true {
+		t.Errorf("PIXWIN = %v, want true (the default)", c.Value)
+	}
 	if c, _ := img.Card("SHAPENOI"); c.Value != "rotated" {
 		t.Errorf("SHAPENOI = %v, want rotated", c.Value)
 	}

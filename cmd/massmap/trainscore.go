@@ -133,8 +133,12 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	info := model.Info
-	fmt.Fprintf(stderr, "training: %d steps in %s; final validation loss %.4f, Gaussian score alone %.4f (%.1f%% lower)\n",
-		*steps, since(rep.start), info.ValidationLoss, info.GaussianLoss, 100*(1-info.ValidationLoss/info.GaussianLoss))
+	change := fmt.Sprintf("%.1f%% lower", 100*(1-info.ValidationLoss/info.GaussianLoss))
+	if info.ValidationLoss > info.GaussianLoss {
+		change = fmt.Sprintf("%.1f%% higher", 100*(info.ValidationLoss/info.GaussianLoss-1))
+	}
+	fmt.Fprintf(stderr, "training: %d steps in %s; final validation loss %.4f, Gaussian score alone %.4f (%s)\n",
+		*steps, since(rep.start), info.ValidationLoss, info.GaussianLoss, change)
 
 	meta := score.Meta{
 		Training: score.TrainingSettings{Adam: adam, Loss: "denoising score matching", Steps: *steps, BatchSize: *batch, Seed: *seed},
