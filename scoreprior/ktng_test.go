@@ -20,9 +20,9 @@ import (
 // posterior mean must reach r ≥ 0.62 and correlate with the truth better
 // than the Wiener filter, and the posterior standard deviation must be
 // calibrated: the truth within ±1σ in 60% to 76% of the masked pixels,
-// within ±2σ in at least 90%. Measured with seed 1: r = 0.6386, 72.4% and
-// 91.5%; with seed 2: r = 0.6368, 71.3% and 90.9%. It takes about 10
-// minutes on 2 cores.
+// within ±2σ in at least 90%. Measured: r = 0.6386, 72.4% and 91.5%, and
+// with another seed r = 0.6368, 71.3% and 90.9%. It takes about 11 minutes
+// on 2 cores.
 func TestDefaultPriorOnKappaTNG(t *testing.T) {
 	if testing.Short() {
 		t.Skip("about 10 minutes of sampling: skipped with -short")
