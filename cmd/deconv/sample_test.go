@@ -368,3 +368,15 @@ func TestSamplePadsForModelDepth(t *testing.T) {
 		t.Errorf("MEAN is %v, want the image's %d x %d", h.Axes, synthNX, synthNY)
 	}
 }
+
+// TestTrainScoreBadFlags: train-score rejects a map size below 8 or not a
+// multiple of 2^depth, with exit code 2 and a message naming --size.
+func TestTrainScoreBadFlags(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.skyunet")
+	for _, args := range [][]string{{"--size", "4", "--depth", "1"}, {"--size", "20", "--depth", "3"}} {
+		code, _, stderr := runDeconv(t, append([]string{"train-score", "--out", out}, args...)...)
+		if code != 2 || !strings.Contains(stderr, "--size") {
+			t.Errorf("train-score %s: exit code %d, want 2 and a message naming --size:\n%s", strings.Join(args, " "), code, stderr)
+		}
+	}
+}

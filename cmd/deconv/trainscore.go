@@ -70,18 +70,11 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 		return usagef("invalid magnitudes --mag-min %v --mag-max %v: need mag-min <= mag-max", *magMin, *magMax)
 	case !(*neighbours >= 0) || math.IsInf(*neighbours, 0):
 		return usagef("invalid --neighbours %v: it must be 0 or a positive number", *neighbours)
-	case *depth < 1 || *depth > 6:
-		return usagef("invalid --depth %d: use 1 to 6", *depth)
-	case *size < 1<<*depth || *size%(1<<*depth) != 0 || *size < 8:
-		return usagef("invalid --size %d: use a multiple of 2^depth = %d, at least 8", *size, 1<<*depth)
-	case *channels < 1 || *batch < 1 || *steps < 1 || *valBatches < 1 || *validateEvery < 1:
-		return usagef("--channels, --batch, --steps, --val-batches and --validate-every must be at least 1")
-	case !(*sigmaMin > 0) || !(*sigmaMax >= *sigmaMin) || math.IsInf(*sigmaMax, 0):
-		return usagef("invalid noise range --sigma-min %v --sigma-max %v: need 0 < sigma-min <= sigma-max", *sigmaMin, *sigmaMax)
-	case !(*lr > 0) || math.IsInf(*lr, 0):
-		return usagef("invalid --lr %v: it must be positive", *lr)
-	case *warmup < 0 || *warmup >= *steps:
-		return usagef("invalid --warmup %d: it must lie between 0 and --steps", *warmup)
+	}
+	training := cli.ScoreTraining{Depth: *depth, Size: *size, MinSize: 8, Channels: *channels, Batch: *batch, Steps: *steps,
+		ValBatches: *valBatches, ValidateEvery: *validateEvery, Warmup: *warmup, SigmaMin: *sigmaMin, SigmaMax: *sigmaMax, LearningRate: *lr}
+	if err := training.Check(); err != nil {
+		return err
 	}
 	for _, p := range []string{*out, *lossPNG, *lossTable} {
 		if p != "" {

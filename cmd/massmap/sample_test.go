@@ -290,3 +290,18 @@ func TestSampleMatchesWienerFilter(t *testing.T) {
 		t.Errorf("median KAPPA_STD / the Wiener samples' = %.3f, want within 5%% of 1", ratio)
 	}
 }
+
+// TestTrainScoreBadFlags: train-score rejects invalid training settings
+// with exit code 2, a message naming the flag, and no model file.
+func TestTrainScoreBadFlags(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.skyunet")
+	for _, args := range [][]string{{"--size", "60"}, {"--lr", "0"}, {"--sigma-min", "0.5"}} {
+		code, _, stderr := runMassmap(t, append([]string{"train-score", "--out", out}, args...)...)
+		if code != 2 || !strings.Contains(stderr, args[0]) {
+			t.Errorf("train-score %s: exit code %d, want 2 and a message naming %s:\n%s", strings.Join(args, " "), code, args[0], stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("train-score %s wrote a model", strings.Join(args, " "))
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/skyinv/skyinv/internal/cli"
 	"io"
 	"math"
 	"strings"
@@ -64,18 +65,11 @@ func runTrainScore(args []string, stdout, stderr io.Writer) error {
 		return usagef("missing --out: name the model file")
 	case !(*pixelArcmin > 0) || math.IsInf(*pixelArcmin, 0):
 		return usagef("invalid --pixel-arcmin %v: it must be positive", *pixelArcmin)
-	case *depth < 1 || *depth > 6:
-		return usagef("invalid --depth %d: use 1 to 6", *depth)
-	case *size < 1<<*depth || *size%(1<<*depth) != 0:
-		return usagef("invalid --size %d: use a positive multiple of 2^depth = %d", *size, 1<<*depth)
-	case *channels < 1 || *batch < 1 || *steps < 1 || *valBatches < 1 || *validateEvery < 1:
-		return usagef("--channels, --batch, --steps, --val-batches and --validate-every must be at least 1")
-	case !(*sigmaMin > 0) || !(*sigmaMax >= *sigmaMin) || math.IsInf(*sigmaMax, 0):
-		return usagef("invalid noise range --sigma-min %v --sigma-max %v: need 0 < sigma-min <= sigma-max", *sigmaMin, *sigmaMax)
-	case !(*lr > 0) || math.IsInf(*lr, 0):
-		return usagef("invalid --lr %v: it must be positive", *lr)
-	case *warmup < 0 || *warmup >= *steps:
-		return usagef("invalid --warmup %d: it must lie between 0 and --steps", *warmup)
+	}
+	training := cli.ScoreTraining{Depth: *depth, Size: *size, MinSize: 1, Channels: *channels, Batch: *batch, Steps: *steps,
+		ValBatches: *valBatches, ValidateEvery: *validateEvery, Warmup: *warmup, SigmaMin: *sigmaMin, SigmaMax: *sigmaMax, LearningRate: *lr}
+	if err := training.Check(); err != nil {
+		return err
 	}
 	for _, p := range []string{*out, *lossPNG, *lossTable} {
 		if p != "" {
