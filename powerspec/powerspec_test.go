@@ -76,6 +76,10 @@ func TestPowerMapPanicsOnNegativeCl(t *testing.T) {
 	powerspec.PowerMap(func(float64) float64 { return -1 }, 8, 8, arcmin)
 }
 
+// flatThenFalling is a spectrum that is flat below ℓ = 500 and falls as
+// ℓ^-2 above, for the tests that measure maps of exactly known power.
+func flatThenFalling(ell float64) float64 { return 3e-9 * math.Pow(1+ell/500, -2) }
+
 // mapWithPower returns a real nx × ny map with |F(m)(k)|² = power(k)
 // exactly: the coefficients √P get random phases with φ(−k) = −φ(k), and a
 // random sign for the self-conjugate modes, which makes the map real.
@@ -111,7 +115,7 @@ func TestMeasurePowerMapExactly(t *testing.T) {
 	const nx, ny = 90, 64
 	const tol = 1e-10
 	p := 0.5 * arcmin
-	cl := func(ell float64) float64 { return 3e-9 * math.Pow(1+ell/500, -2) }
+	cl := flatThenFalling
 	power := powerspec.PowerMap(cl, nx, ny, p)
 
 	m := mapWithPower(power, nx, ny, rand.New(rand.NewPCG(3, 4)))
@@ -585,7 +589,7 @@ func TestBinModesWithPixelWindow(t *testing.T) {
 	const nx, ny = 72, 60
 	const tol = 1e-10
 	p := 0.5 * arcmin
-	cl := func(ell float64) float64 { return 3e-9 * math.Pow(1+ell/500, -2) }
+	cl := flatThenFalling
 	power := powerspec.PowerMap(cl, nx, ny, p)
 	powerspec.PixelWindow(power, nx, ny)
 	m := mapWithPower(power, nx, ny, rand.New(rand.NewPCG(5, 6)))

@@ -30,9 +30,9 @@ type Info struct {
 	Ell []float64 `json:"ell"`
 	Cl  []float64 `json:"cl"`
 
-	// PixelWindow says whether the Gaussian part and the training maps
-	// carry the window of square pixels (powerspec.PixelWindow). Models
-	// saved before this field existed have none.
+	// PixelWindow is true when the Gaussian part and the training maps
+	// carry the window of square pixels (powerspec.PixelWindow). It is
+	// false for models saved before the field existed.
 	PixelWindow bool `json:"pixel_window,omitempty"`
 
 	// Scale is the factor from convergence to network units, computed on

@@ -263,13 +263,13 @@ func runPowerspec(args []string, stdout, stderr io.Writer) error {
 			cl[i] *= scale * smoothing(ellMap[i])
 		}
 		theory = est.BinModes(cl)
-		which := ""
+		windowNote := ""
 		if pf.window {
-			which = ", times the pixel window"
+			windowNote = ", times the pixel window"
 		}
-		theoryLabel = fmt.Sprintf("theory Cℓ, sources at z = %g%s (band averages)", pf.zs, which)
+		theoryLabel = fmt.Sprintf("theory Cℓ, sources at z = %g%s (band averages)", pf.zs, windowNote)
 		if pf.table != "" {
-			theoryLabel = "Cℓ of " + pf.table + which + " (band averages)"
+			theoryLabel = "Cℓ of " + pf.table + windowNote + " (band averages)"
 		}
 	}
 	var noise []float64

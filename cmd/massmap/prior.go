@@ -22,6 +22,8 @@ type priorFlags struct {
 	zs     float64
 	nz     string
 	params cosmology.Params
+
+	// window is the value of --pixel-window.
 	window bool
 
 	// hasWindow is set when the command has --pixel-window.
@@ -32,7 +34,7 @@ type priorFlags struct {
 // a power map of pixel averages.
 func (f *priorFlags) registerWindow(fs *flag.FlagSet) {
 	f.hasWindow = true
-	fs.BoolVar(&f.window, "pixel-window", true, "multiply C_ell by the window of square pixels, sinc^2 per axis, since a map's pixels are averages over their area (--pixel-window=false for the spectrum of point values)")
+	fs.BoolVar(&f.window, "pixel-window", true, "multiply C_ell by the window of square pixels, sinc^2 per axis, because a map's pixels are averages over their area. --pixel-window=false gives the spectrum of point values")
 }
 
 // power returns the power map of the spectrum on the grid, with the pixel

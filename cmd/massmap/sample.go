@@ -71,7 +71,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	pf.register(fs)
 	pf.registerWindow(fs)
 	pw := fs.Lookup("pixel-window")
-	pw.Usage += "; --model gaussian only, since a score model carries the setting it was trained with"
+	pw.Usage += ". For --model gaussian only: a score model carries the setting it was trained with"
 	modelName := fs.String("model", "gaussian", "prior: gaussian (the spectrum of --ps or the theory flags), default (the embedded COSMOS score model), or a score model file from massmap train-score")
 	nsamples := fs.Int("nsamples", 32, "number of samples: each chain keeps nsamples/chains states of its last level, --thin steps apart")
 	chains := fs.Int("chains", 8, "number of chains run together (16 with a score model unless given)")
